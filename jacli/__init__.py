@@ -1,0 +1,125 @@
+"""jacli: limits, derivatives, gradients, Jacobians and Hessians for the mathematics of deep learning.
+
+The core is usable from Python without click or rich::
+
+    >>> import jacli
+    >>> r = jacli.gradient("1/2*norm(W*x+b-z)^2", wrt="W", shapes={"W": "2x3", "x": "3", "b": "2", "z": "2"})
+    >>> r.shape
+    (2, 3)
+
+Each function returns a :class:`jacli.result.Result`; ``jacli.render`` turns it into text. sympy
+is imported on first use, not on ``import jacli``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from .errors import (
+    CheckError,
+    EvaluationError,
+    ExitStatus,
+    JacliError,
+    ParseError,
+    ShapeError,
+    UnsupportedError,
+    UsageError,
+)
+
+if TYPE_CHECKING:
+    from .build import Workspace
+    from .result import Result
+
+__version__ = "0.1.0"
+
+
+def workspace(
+    shapes: dict[str, str] | None = None,
+    funcs: Sequence[str] = (),
+    lets: dict[str, str] | Sequence[str] | None = None,
+) -> Workspace:
+    """Declarations for one or more computations: ``shapes={"W": "2x3", "x": "3"}``,
+    ``funcs=["f", "g(x,y)"]``, ``lets={"z": "W*x+b"}`` (applied in order)."""
+    from .build import Workspace
+
+    let_specs = [f"{k}={v}" for k, v in lets.items()] if isinstance(lets, dict) else list(lets or ())
+    return Workspace.from_options(func=list(funcs), let=let_specs, shapes=shapes or {})
+
+
+def _ws(shapes: Any, funcs: Any, lets: Any, ws: Any) -> Workspace:
+    return ws if ws is not None else workspace(shapes, funcs or (), lets)
+
+
+def diff(expr: str, *variables: str, order: int = 1, shapes: dict[str, str] | None = None,
+         funcs: Sequence[str] = (), lets: Any = None, at: dict[str, str] | None = None,
+         check: bool = False, ws: Workspace | None = None) -> Result:
+    """The derivative of ``expr`` by each of ``variables`` in turn, ``order`` times each."""
+    from .calculus import derivative, verify
+
+    ws = _ws(shapes, funcs, lets, ws)
+    result = derivative(expr, variables, order, ws=ws, at=at)
+    return verify(result, ws) if check else result
+
+
+def _vector(name: str, expr: str, wrt: str | Sequence[str] | None, layout: str | None, shapes: Any,
+            funcs: Any, lets: Any, at: Any, check: bool, ws: Any) -> Result:
+    from . import calculus
+
+    ws = _ws(shapes, funcs, lets, ws)
+    result = getattr(calculus, name)(expr, wrt, ws=ws, layout=layout, at=at)
+    return calculus.verify(result, ws) if check else result
+
+
+def gradient(expr: str, wrt: str | Sequence[str] | None = None, *, layout: str | None = None,
+             shapes: dict[str, str] | None = None, funcs: Sequence[str] = (), lets: Any = None,
+             at: dict[str, str] | None = None, check: bool = False, ws: Workspace | None = None) -> Result:
+    """The gradient of a scalar ``expr`` with respect to ``wrt`` (default: all its variables)."""
+    return _vector("gradient", expr, wrt, layout, shapes, funcs, lets, at, check, ws)
+
+
+def jacobian(expr: str, wrt: str | Sequence[str] | None = None, *, layout: str | None = None,
+             shapes: dict[str, str] | None = None, funcs: Sequence[str] = (), lets: Any = None,
+             at: dict[str, str] | None = None, check: bool = False, ws: Workspace | None = None) -> Result:
+    """The Jacobian of a vector- or matrix-valued ``expr`` (numerator layout by default)."""
+    return _vector("jacobian", expr, wrt, layout, shapes, funcs, lets, at, check, ws)
+
+
+def hessian(expr: str, wrt: str | Sequence[str] | None = None, *, layout: str | None = None,
+            shapes: dict[str, str] | None = None, funcs: Sequence[str] = (), lets: Any = None,
+            at: dict[str, str] | None = None, check: bool = False, ws: Workspace | None = None) -> Result:
+    """The Hessian of a scalar ``expr``."""
+    return _vector("hessian", expr, wrt, layout, shapes, funcs, lets, at, check, ws)
+
+
+def limit(expr: str, var: str | None = None, point: str | None = None, *, direction: str = "both",
+          shapes: dict[str, str] | None = None, funcs: Sequence[str] = (), lets: Any = None,
+          at: dict[str, str] | None = None, ws: Workspace | None = None) -> Result:
+    """The limit of ``expr`` as ``var`` -> ``point`` (two-sided unless direction is '+' or '-')."""
+    from .calculus import limit as compute
+
+    return compute(expr, var, point, direction, ws=_ws(shapes, funcs, lets, ws), at=at)
+
+
+def render(result: Result, fmt: str = "plain") -> str:
+    """Text of a result: ``plain``, ``latex``, ``json`` or ``pretty`` (pretty needs rich)."""
+    if fmt == "plain":
+        from .render import plain as out
+    elif fmt == "latex":
+        from .render import latex as out  # type: ignore[no-redef]
+    elif fmt == "json":
+        from .render import json as out  # type: ignore[no-redef]
+    elif fmt == "pretty":
+        from .render import pretty
+
+        return pretty.render(result, color=False)
+    else:
+        raise UsageError(f"unknown format {fmt!r}")
+    return out.render(result)
+
+
+__all__ = [
+    "diff", "gradient", "jacobian", "hessian", "limit", "render", "workspace", "__version__",
+    "JacliError", "ParseError", "ShapeError", "UsageError", "UnsupportedError", "EvaluationError",
+    "CheckError", "ExitStatus",
+]

@@ -1,0 +1,87 @@
+"""Time budgets that really stop runaway sympy calls.
+
+A deadline arms ``signal.setitimer``; its handler raises :class:`jacli.errors.Timeout`, which
+derives from BaseException so sympy's many ``except Exception`` blocks cannot swallow it.
+Deadlines nest: an inner ``attempt`` (used for optional work such as simplification) gives up
+quietly when its own budget runs out, but lets the outer deadline's Timeout through.
+Timers only work on the main thread; elsewhere the work simply runs unbounded.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+from .errors import Timeout
+
+T = TypeVar("T")
+
+_deadlines: list[float] = []  # absolute monotonic times, outermost first
+
+
+def _usable() -> bool:
+    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+
+
+def _handler(signum: int, frame: object) -> None:
+    raise Timeout()
+
+
+def _arm() -> None:
+    if not _deadlines:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        return
+    remaining = min(_deadlines) - time.monotonic()
+    signal.setitimer(signal.ITIMER_REAL, max(remaining, 1e-4))
+
+
+@contextmanager
+def deadline(seconds: float | None) -> Iterator[None]:
+    """Raise Timeout inside the block once ``seconds`` have passed (None or <= 0: no limit)."""
+    if not seconds or seconds <= 0 or not _usable():
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, _handler)
+    _deadlines.append(time.monotonic() + seconds)
+    try:
+        _arm()
+        yield
+    finally:
+        _deadlines.pop()
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        _arm()
+
+
+def remaining() -> float | None:
+    """Seconds left before the nearest deadline, or None when there is none."""
+    if not _deadlines:
+        return None
+    return min(_deadlines) - time.monotonic()
+
+
+def attempt(func: Callable[[], T], seconds: float) -> T | None:
+    """Run ``func`` for at most ``seconds``; None if this budget ran out first.
+
+    If an enclosing deadline has passed meanwhile, its Timeout propagates.
+    """
+    if seconds <= 0:
+        return None
+    if not _usable():
+        return func()
+    mine = time.monotonic() + seconds
+    outer = list(_deadlines)
+    with deadline(seconds):
+        try:
+            return func()
+        except Timeout:
+            now = time.monotonic()
+            if outer and now >= min(outer):
+                raise
+            if now < mine - 1e-3:
+                raise  # not ours
+            return None

@@ -1,0 +1,696 @@
+"""Lowering: jacli syntax trees -> sympy objects, with shape checking.
+
+A lowered value is a sympy scalar expression or an ``ImmutableMatrix`` (concrete shapes). A 1x1
+result of any operation is a scalar, as in written mathematics (xᵀx is a number). Variables
+declared with a concrete shape become matrices of entry symbols named ``x[0]`` or ``W[0,1]``
+(0-based, as in numpy), which jacli's parser reads back as indexing.
+
+No user text reaches sympy: numbers are built from validated digit strings, names from
+validated identifiers, and every operation is an explicit sympy call chosen here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+import sympy as sp
+
+from . import syntax as sx
+from .errors import BoundError, ParseError, ShapeError, UnsupportedError, UsageError
+from .functions import CUSTOM
+from .shapes import SCALAR, Shape, format_shape, is_concrete, parse_declaration
+
+Value = sp.Expr | sp.ImmutableMatrix
+
+MAX_DIGITS_RESULT = 4_000  # exact integers larger than this many digits are refused
+MAX_FACTORIAL = 1_000
+MAX_MATRIX_POWER = 64
+MAX_INVERSE = 8  # largest symbolic matrix inverted / determinant expanded explicitly
+
+CONSTANTS: dict[str, sp.Expr] = {"pi": sp.pi, "e": sp.E, "E": sp.E, "oo": sp.oo}
+
+# scalar functions applied entry by entry to vectors and matrices
+ELEMENTWISE: dict[str, Callable[[sp.Expr], sp.Expr]] = {
+    "sin": sp.sin, "cos": sp.cos, "tan": sp.tan, "cot": sp.cot, "sec": sp.sec, "csc": sp.csc,
+    "asin": sp.asin, "acos": sp.acos, "atan": sp.atan, "acot": sp.acot,
+    "sinh": sp.sinh, "cosh": sp.cosh, "tanh": sp.tanh, "coth": sp.coth,
+    "asinh": sp.asinh, "acosh": sp.acosh, "atanh": sp.atanh,
+    "exp": sp.exp, "sqrt": sp.sqrt, "abs": sp.Abs, "sign": sp.sign, "ln": sp.log,
+    "sigmoid": CUSTOM["sigmoid"], "relu": CUSTOM["relu"], "step": CUSTOM["step"],
+}
+MATRIX_FUNCTIONS = frozenset({
+    "inv", "det", "logdet", "tr", "trace", "norm", "sum", "dot", "hadamard", "diag", "softmax",
+    "logsumexp", "log", "factorial", "transpose",
+})
+BUILTIN_FUNCTIONS = frozenset(ELEMENTWISE) | MATRIX_FUNCTIONS
+
+_ENTRY_RE = re.compile(r"([A-Za-z][A-Za-z0-9_]*)\[(\d+)(?:,(\d+))?\]")
+
+
+def shape_of(value: Value) -> Shape:
+    if isinstance(value, sp.MatrixBase):
+        return tuple(value.shape)
+    return SCALAR
+
+
+def as_value(m: sp.MatrixBase) -> Value:
+    """Normalize: 1x1 matrices become scalars, other matrices immutable."""
+    if m.shape == (1, 1):
+        return m[0, 0]
+    return sp.ImmutableMatrix(m)
+
+
+def entry_name(var: str, i: int, j: int, shape: Shape) -> str:
+    """The name of entry (i, j) of a declared variable: x[i] for vectors, W[i,j] for matrices."""
+    rows, cols = shape
+    if cols == 1:
+        return f"{var}[{i}]"
+    if rows == 1:
+        return f"{var}[{j}]"
+    return f"{var}[{i},{j}]"
+
+
+def split_entry(name: str) -> tuple[str, int, int | None] | None:
+    """Inverse of entry_name: 'W[0,1]' -> ('W', 0, 1); plain names -> None."""
+    m = _ENTRY_RE.fullmatch(name)
+    if not m:
+        return None
+    return m.group(1), int(m.group(2)), (int(m.group(3)) if m.group(3) is not None else None)
+
+
+def symbol(name: str) -> sp.Symbol:
+    """jacli's variables are real."""
+    return sp.Symbol(name, real=True)
+
+
+@dataclass
+class Workspace:
+    """Declarations shared by every expression of one command.
+
+    ``shapes``: declared variables (NAME -> shape); ``funcs``: abstract functions (NAME -> arity
+    or None for any); ``lets``: ordered (NAME, EXPR text) definitions usable in expressions.
+    """
+
+    shapes: dict[str, Shape] = field(default_factory=dict)
+    funcs: dict[str, int | None] = field(default_factory=dict)
+    lets: list[tuple[str, str]] = field(default_factory=list)
+    _let_nodes: dict[str, sx.Node] = field(default_factory=dict, repr=False)
+    _let_values: dict[str, Value] = field(default_factory=dict, repr=False)
+    _vars: dict[str, Value] = field(default_factory=dict, repr=False)
+    _fn: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    # construction from command-line style declarations
+    @classmethod
+    def from_options(
+        cls,
+        var: list[str] | tuple[str, ...] = (),
+        func: list[str] | tuple[str, ...] = (),
+        let: list[str] | tuple[str, ...] = (),
+        shapes: dict[str, str | Shape] | None = None,
+    ) -> Workspace:
+        ws = cls()
+        for decl in var:
+            name, shape = parse_declaration(decl)
+            ws.declare(name, shape)
+        for name, shape_spec in (shapes or {}).items():
+            if isinstance(shape_spec, str):
+                _, shape = parse_declaration(f"{name}:{shape_spec}")
+            else:
+                shape = tuple(shape_spec)
+            ws.declare(name, shape)
+        for spec in func:
+            ws.declare_function(spec)
+        for spec in let:
+            name, sep, body = spec.partition("=")
+            name = name.strip()
+            if not sep or not body.strip():
+                raise UsageError(f"bad --let {spec!r}: expected NAME=EXPR")
+            ws.define(name, body.strip())
+        return ws
+
+    def declare(self, name: str, shape: Shape) -> None:
+        if not sx.is_identifier(name) or name in CONSTANTS or name in BUILTIN_FUNCTIONS:
+            raise UsageError(f"cannot declare {name!r}: it is reserved or not a valid name")
+        if name in self.shapes and self.shapes[name] != shape:
+            raise UsageError(f"{name!r} is declared twice with different shapes")
+        self.shapes[name] = shape
+
+    def declare_function(self, spec: str) -> None:
+        m = re.fullmatch(r"\s*([A-Za-z][A-Za-z0-9_]*)\s*(?:\(([^()]*)\))?\s*", spec)
+        if not m or not sx.is_identifier(m.group(1)):
+            raise UsageError(f"bad --func {spec!r}: expected NAME or NAME(x, y)")
+        name = m.group(1)
+        if name in BUILTIN_FUNCTIONS or name in CONSTANTS:
+            raise UsageError(f"--func {name}: {name!r} is already a built-in function")
+        arity = None
+        if m.group(2) is not None:
+            params = [p.strip() for p in m.group(2).split(",")]
+            if not all(sx.is_identifier(p) for p in params):
+                raise UsageError(f"bad --func {spec!r}: parameters must be names")
+            arity = len(params)
+        self.funcs[name] = arity
+
+    def define(self, name: str, body: str) -> None:
+        if not sx.is_identifier(name) or name in CONSTANTS or name in BUILTIN_FUNCTIONS:
+            raise UsageError(f"bad --let name {name!r}")
+        if name in self.shapes or any(n == name for n, _ in self.lets):
+            raise UsageError(f"--let {name}: {name!r} is already declared or defined")
+        if name in self.funcs:
+            raise UsageError(f"--let {name}: {name!r} is declared as a function")
+        node = self.parse(body)
+        self.lets.append((name, body))
+        self._let_nodes[name] = node
+
+    # parsing and lowering
+    def function_names(self) -> frozenset[str]:
+        return BUILTIN_FUNCTIONS | frozenset(self.funcs)
+
+    def parse(self, text: str) -> sx.Node:
+        return sx.parse(text, self.function_names())
+
+    def lower(self, node: sx.Node, text: str) -> Value:
+        return Lowerer(self, text).lower(node)
+
+    def evaluate(self, text: str) -> Value:
+        """Parse and lower one expression."""
+        return self.lower(self.parse(text), text)
+
+    def let_value(self, name: str) -> Value:
+        if name not in self._let_values:
+            body = dict(self.lets)[name]
+            later = {n for n, _ in self.lets[[n for n, _ in self.lets].index(name):]}
+            for ref in names_in(self._let_nodes[name]):
+                if ref in later:
+                    what = "itself" if ref == name else f"{ref!r}, defined by a later --let"
+                    raise UsageError(f"--let {name}: its definition refers to {what}")
+            self._let_values[name] = Lowerer(self, body).lower(self._let_nodes[name])
+        return self._let_values[name]
+
+    def variable(self, name: str) -> Value:
+        """The sympy value of a variable: a real Symbol, or a matrix of entry symbols."""
+        if name not in self._vars:
+            shape = self.shapes.get(name, SCALAR)
+            if shape == SCALAR:
+                self._vars[name] = symbol(name)
+            elif not is_concrete(shape):
+                raise UnsupportedError(
+                    f"{name!r} has the symbolic shape {format_shape(shape)}; explicit computation "
+                    "needs concrete sizes such as {name}:3 or {name}:2x3".replace("{name}", name)
+                )
+            else:
+                rows, cols = shape
+                assert isinstance(rows, int) and isinstance(cols, int)
+                self._vars[name] = sp.ImmutableMatrix(
+                    rows, cols, lambda i, j: symbol(entry_name(name, i, j, shape))
+                )
+        return self._vars[name]
+
+    def function(self, name: str) -> Any:
+        if name not in self._fn:
+            self._fn[name] = sp.Function(name, real=True)
+        return self._fn[name]
+
+    def variables_of(self, node: sx.Node) -> list[str]:
+        """Variables an expression depends on: declared ones first (declaration order), then the
+        other free names in order of first appearance; --let bodies are looked into."""
+        seen: list[str] = []
+        lets = dict(self.lets)
+
+        def visit(n: sx.Node) -> None:
+            for name in names_in(n):
+                if name in lets:
+                    visit(self._let_nodes[name])
+                elif name not in CONSTANTS and name not in seen:
+                    seen.append(name)
+
+        visit(node)
+        declared = [n for n in self.shapes if n in seen]
+        return declared + [n for n in seen if n not in self.shapes]
+
+
+def names_in(node: sx.Node) -> Iterator[str]:
+    """Names used as values in ``node``, in order of appearance (left to right)."""
+    stack: list[sx.Node] = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, sx.Name):
+            yield n.name
+        elif isinstance(n, (sx.Add, sx.Mul)):
+            stack.extend(reversed(n.args))
+        elif isinstance(n, sx.Neg):
+            stack.append(n.operand)
+        elif isinstance(n, sx.Pow):
+            stack.extend([n.exp, n.base])
+        elif isinstance(n, sx.Call):
+            stack.extend(reversed(n.args))
+        elif isinstance(n, sx.Transpose):
+            stack.append(n.operand)
+        elif isinstance(n, sx.Index):
+            stack.extend(reversed(n.indices))
+            stack.append(n.operand)
+        elif isinstance(n, sx.List):
+            stack.extend(reversed(n.items))
+
+
+def number(text: str) -> sp.Rational:
+    """An exact rational from a validated numeric literal: '0.3' is 3/10, '1e-3' is 1/1000."""
+    frac = Fraction(text)
+    if max(len(str(abs(frac.numerator))), len(str(frac.denominator))) > MAX_DIGITS_RESULT:
+        raise BoundError(f"number {text[:20]}... is too large")
+    return sp.Rational(frac.numerator, frac.denominator)
+
+
+class Lowerer:
+    """Turns one syntax tree into a sympy value, checking shapes as it goes."""
+
+    def __init__(self, ws: Workspace, text: str) -> None:
+        self.ws = ws
+        self.text = text
+
+    def shape_error(self, message: str, pos: int) -> ShapeError:
+        return ShapeError(message, self.text, pos)
+
+    def lower(self, node: sx.Node) -> Value:
+        method = getattr(self, "_" + type(node).__name__)
+        result: Value = method(node)
+        return result
+
+    # leaves
+    def _Num(self, node: sx.Num) -> Value:
+        return number(node.text)
+
+    def _Name(self, node: sx.Name) -> Value:
+        name = node.name
+        if name in CONSTANTS:
+            return CONSTANTS[name]
+        if any(n == name for n, _ in self.ws.lets):
+            return self.ws.let_value(name)
+        return self.ws.variable(name)
+
+    # arithmetic
+    def _Neg(self, node: sx.Neg) -> Value:
+        v = self.lower(node.operand)
+        return -v
+
+    def _Add(self, node: sx.Add) -> Value:
+        total = self.lower(node.args[0])
+        for op, arg, pos in zip(node.ops[1:], node.args[1:], node.pos[1:], strict=False):
+            v = self.lower(arg)
+            total = self.combine(total, v, op, pos)
+        return total
+
+    def combine(self, a: Value, b: Value, op: str, pos: int) -> Value:
+        """a + b or a - b: equal shapes, or a scalar applied to every entry."""
+        sa, sb = shape_of(a), shape_of(b)
+        if sa != sb and SCALAR not in (sa, sb):
+            word = "add" if op == "+" else "subtract"
+            raise self.shape_error(
+                f"cannot {word} a {format_shape(sa)} and a {format_shape(sb)} "
+                "(arrays of different shapes are never broadcast)",
+                pos,
+            )
+        if sa != sb:  # scalar with array
+            if sa == SCALAR:
+                a = sp.ImmutableMatrix(*sb, lambda i, j: a)
+            else:
+                b = sp.ImmutableMatrix(*sa, lambda i, j: b)
+        if isinstance(a, sp.MatrixBase):
+            return as_value(a + b if op == "+" else a - b)
+        return a + b if op == "+" else a - b
+
+    def _Mul(self, node: sx.Mul) -> Value:
+        acc = self.lower(node.args[0])
+        for op, arg, pos in zip(node.ops[1:], node.args[1:], node.pos[1:], strict=False):
+            v = self.lower(arg)
+            if op in ("*", "@"):
+                acc = self.matmul(acc, v, pos)
+            elif op == ".*":
+                acc = self.hadamard(acc, v, pos)
+            else:
+                acc = self.divide(acc, v, pos)
+        return acc
+
+    def matmul(self, a: Value, b: Value, pos: int) -> Value:
+        sa, sb = shape_of(a), shape_of(b)
+        if sa == SCALAR or sb == SCALAR:
+            return as_value(a * b) if isinstance(a * b, sp.MatrixBase) else a * b
+        if sa[1] != sb[0]:
+            raise self.shape_error(
+                f"cannot multiply a {format_shape(sa)} by a {format_shape(sb)}: "
+                f"inner sizes {sa[1]} and {sb[0]} differ",
+                pos,
+            )
+        check_size(sa[0] * sb[1] * sa[1], "matrix product")  # type: ignore[operator]
+        return as_value(a * b)
+
+    def hadamard(self, a: Value, b: Value, pos: int) -> Value:
+        sa, sb = shape_of(a), shape_of(b)
+        if sa == SCALAR or sb == SCALAR:
+            return as_value(a * b) if isinstance(a * b, sp.MatrixBase) else a * b
+        if sa != sb:
+            raise self.shape_error(
+                f"elementwise product needs equal shapes, not a {format_shape(sa)} and a {format_shape(sb)}",
+                pos,
+            )
+        assert isinstance(a, sp.MatrixBase) and isinstance(b, sp.MatrixBase)
+        return as_value(a.multiply_elementwise(b))
+
+    def divide(self, a: Value, b: Value, pos: int) -> Value:
+        sa, sb = shape_of(a), shape_of(b)
+        if sb == SCALAR:
+            if b.is_zero:
+                raise self.shape_error("division by zero", pos)
+            if sa == SCALAR:
+                return a / b
+            assert isinstance(a, sp.MatrixBase)
+            return as_value(a.applyfunc(lambda e: e / b))
+        if sa == SCALAR:
+            assert isinstance(b, sp.MatrixBase)
+            return as_value(b.applyfunc(lambda e: a / e))
+        raise self.shape_error(
+            f"cannot divide a {format_shape(sa)} by a {format_shape(sb)}; "
+            "use inv(...) for matrix inverses or hadamard(a, 1/b) entry by entry",
+            pos,
+        )
+
+    def _Pow(self, node: sx.Pow) -> Value:
+        base = self.lower(node.base)
+        sb = shape_of(base)
+        if sb != SCALAR:
+            if isinstance(node.exp, sx.Name) and node.exp.name == "T" and "T" not in self.ws.shapes:
+                return as_value(base.T)  # A^T
+            exp = self.lower(node.exp)
+            if 1 in sb:
+                raise self.shape_error(
+                    f"a {format_shape(sb)} cannot be raised to a power; "
+                    "write x'*x, norm(x)^2 or x .* x for squares",
+                    node.pos,
+                )
+            if shape_of(exp) != SCALAR or not exp.is_Integer:
+                raise self.shape_error(
+                    f"a {format_shape(sb)} can only be raised to an integer power "
+                    "(use .* or hadamard for entry-by-entry products)",
+                    node.pos,
+                )
+            if sb[0] != sb[1]:
+                raise self.shape_error(f"only square matrices have powers, not a {format_shape(sb)}", node.pos)
+            k = int(exp)
+            if abs(k) > MAX_MATRIX_POWER:
+                raise BoundError(f"matrix power {k} is over the limit of {MAX_MATRIX_POWER}")
+            if k < 0:
+                base = self.inverse(base, node.pos)
+                k = -k
+            return as_value(sp.ImmutableMatrix(base) ** k)
+        exp = self.lower(node.exp)
+        if shape_of(exp) != SCALAR:
+            raise self.shape_error(
+                f"the exponent must be a scalar, not a {format_shape(shape_of(exp))}", node.pos
+            )
+        check_power(base, exp)
+        if base.is_zero and exp.is_negative:
+            raise self.shape_error("division by zero: 0 to a negative power", node.pos)
+        return sp.Pow(base, exp)
+
+    def _Transpose(self, node: sx.Transpose) -> Value:
+        v = self.lower(node.operand)
+        if isinstance(v, sp.MatrixBase):
+            return as_value(v.T)
+        return v
+
+    def _Index(self, node: sx.Index) -> Value:
+        v = self.lower(node.operand)
+        s = shape_of(v)
+        if s == SCALAR:
+            raise self.shape_error("cannot index a scalar", node.pos)
+        assert isinstance(v, sp.MatrixBase)
+        idx = [self.index_value(i) for i in node.indices]
+        rows, cols = v.shape
+        if len(idx) > 2:
+            raise self.shape_error("at most two indices: z[k] or W[i,j]", node.pos)
+        if rows == 1 or cols == 1:
+            if len(idx) == 2:
+                i, j = self.check_index(idx[0], rows, node), self.check_index(idx[1], cols, node)
+                return v[i, j]
+            n = rows * cols
+            return v[self.check_index(idx[0], n, node)]
+        if len(idx) == 1:
+            return as_value(v[self.check_index(idx[0], rows, node), :])
+        return v[self.check_index(idx[0], rows, node), self.check_index(idx[1], cols, node)]
+
+    def index_value(self, node: sx.Node) -> int:
+        v = self.lower(node)
+        if shape_of(v) != SCALAR or not v.is_Integer:
+            raise self.shape_error("an index must be an integer (indices start at 0)", sx.start(node))
+        return int(v)
+
+    def check_index(self, k: int, n: int, node: sx.Index) -> int:
+        if not -n <= k < n:
+            raise self.shape_error(f"index {k} is out of range for size {n} (indices start at 0)", node.pos)
+        return k % n
+
+    def _List(self, node: sx.List) -> Value:
+        items = [self.lower(i) for i in node.items]
+        shapes = [shape_of(i) for i in items]
+        if all(s == SCALAR for s in shapes):
+            check_size(len(items), "list")
+            return as_value(sp.ImmutableMatrix(len(items), 1, items))
+        first = shapes[0]
+        for s, item in zip(shapes, node.items, strict=False):
+            if s != first or s == SCALAR or (1 not in s):
+                raise self.shape_error(
+                    "a list holds numbers (a column vector) or rows of equal length (a matrix); "
+                    f"found a {format_shape(first)} and a {format_shape(s)}",
+                    sx.start(item),
+                )
+        rows = [list(i) for i in items]  # type: ignore[arg-type]
+        check_size(len(rows) * len(rows[0]), "matrix")
+        return as_value(sp.ImmutableMatrix(rows))
+
+    # functions
+    def _Call(self, node: sx.Call) -> Value:
+        name = node.func
+        if name in self.ws.funcs:
+            return self.abstract_call(node)
+        if node.primes:
+            raise self.shape_error(f"{name}' is only for functions declared with --func", node.pos)
+        args = [self.lower(a) for a in node.args]
+        if name in ELEMENTWISE:
+            self.arity(node, args, 1)
+            f = ELEMENTWISE[name]
+            (a,) = args
+            if isinstance(a, sp.MatrixBase):
+                return as_value(a.applyfunc(f))
+            return f(a)
+        handler = getattr(self, "fn_" + name)
+        result: Value = handler(node, args)
+        return result
+
+    def arity(self, node: sx.Call, args: list[Value], *counts: int) -> None:
+        if len(args) not in counts:
+            want = " or ".join(str(c) for c in counts)
+            raise self.shape_error(
+                f"{node.func}() takes {want} argument{'s' if counts != (1,) else ''}, not {len(args)}", node.pos
+            )
+
+    def need(self, node: sx.Call, value: Value, what: str, ok: bool) -> None:
+        if not ok:
+            raise self.shape_error(f"{node.func}() needs {what}, not a {format_shape(shape_of(value))}", node.pos)
+
+    def abstract_call(self, node: sx.Call) -> Value:
+        name = node.func
+        args = [self.lower(a) for a in node.args]
+        want = self.ws.funcs[name]
+        if want is not None and len(args) != want:
+            raise self.shape_error(f"{name}() was declared with {want} argument(s), not {len(args)}", node.pos)
+        for a, n in zip(args, node.args, strict=False):
+            if shape_of(a) != SCALAR:
+                raise self.shape_error(f"{name}() takes scalar arguments", sx.start(n))
+        f = self.ws.function(name)
+        if not node.primes:
+            return f(*args)
+        if len(args) != 1:
+            raise self.shape_error(f"{name}'(...) is only for functions of one argument", node.pos)
+        (u,) = args
+        if isinstance(u, sp.Symbol):
+            return sp.Derivative(f(u), (u, node.primes))
+        xi = sp.Dummy("xi", real=True)
+        return sp.Subs(sp.Derivative(f(xi), (xi, node.primes)), xi, u)
+
+    def fn_log(self, node: sx.Call, args: list[Value]) -> Value:
+        self.arity(node, args, 1, 2)
+        if len(args) == 2:
+            x, b = args
+            self.need(node, b, "a scalar base", shape_of(b) == SCALAR)
+            if isinstance(x, sp.MatrixBase):
+                return as_value(x.applyfunc(lambda e: sp.log(e, b)))
+            return sp.log(x, b)
+        (x,) = args
+        if isinstance(x, sp.MatrixBase):
+            return as_value(x.applyfunc(sp.log))
+        return sp.log(x)
+
+    def fn_factorial(self, node: sx.Call, args: list[Value]) -> Value:
+        self.arity(node, args, 1)
+        (x,) = args
+        self.need(node, x, "a scalar", shape_of(x) == SCALAR)
+        if x.is_Number and x > MAX_FACTORIAL:
+            raise BoundError(f"factorial({x}) is over the limit of factorial({MAX_FACTORIAL})")
+        return sp.factorial(x)
+
+    def square(self, node: sx.Call, a: Value) -> sp.ImmutableMatrix:
+        s = shape_of(a)
+        if s == SCALAR:
+            return sp.ImmutableMatrix([[a]])
+        self.need(node, a, "a square matrix", s[0] == s[1])
+        assert isinstance(a, sp.ImmutableMatrix)
+        return a
+
+    def inverse(self, a: Value, pos: int) -> Value:
+        s = shape_of(a)
+        if s == SCALAR:
+            if a.is_zero:
+                raise self.shape_error("division by zero: inverse of 0", pos)
+            return 1 / a
+        if s[0] != s[1]:
+            raise self.shape_error(f"only square matrices have inverses, not a {format_shape(s)}", pos)
+        assert isinstance(a, sp.MatrixBase)
+        if s[0] > MAX_INVERSE and a.free_symbols:
+            raise BoundError(
+                f"explicit inverse of a symbolic {format_shape(s)} matrix is over the limit of "
+                f"{MAX_INVERSE}x{MAX_INVERSE}"
+            )
+        det = a.det(method="berkowitz")
+        if sp.simplify(det) == 0:
+            raise self.shape_error("the matrix is singular (its determinant is 0)", pos)
+        return as_value(a.adjugate(method="berkowitz") / det)
+
+    def fn_inv(self, node: sx.Call, args: list[Value]) -> Value:
+        self.arity(node, args, 1)
+        return self.inverse(args[0], node.pos)
+
+    def fn_det(self, node: sx.Call, args: list[Value]) -> Value:
+        self.arity(node, args, 1)
+        m = self.square(node, args[0])
+        if m.shape[0] > MAX_INVERSE and m.free_symbols:
+            raise BoundError(f"explicit determinant of a symbolic matrix is limited to {MAX_INVERSE}x{MAX_INVERSE}")
+        return m.det(method="berkowitz")
+
+    def fn_logdet(self, node: sx.Call, args: list[Value]) -> Value:
+        return sp.log(self.fn_det(node, args))
+
+    def fn_tr(self, node: sx.Call, args: list[Value]) -> Value:
+        self.arity(node, args, 1)
+        return self.square(node, args[0]).trace()
+
+    fn_trace = fn_tr
+
+    def fn_transpose(self, node: sx.Call, args: list[Value]) -> Value:
+        self.arity(node, args, 1)
+        (a,) = args
+        return as_value(a.T) if isinstance(a, sp.MatrixBase) else a
+
+    def fn_norm(self, node: sx.Call, args: list[Value]) -> Value:
+        self.arity(node, args, 1)
+        (a,) = args
+        if isinstance(a, sp.MatrixBase):
+            return sp.sqrt(sum((e**2 for e in a), sp.S.Zero))
+        return sp.Abs(a)
+
+    def fn_sum(self, node: sx.Call, args: list[Value]) -> Value:
+        self.arity(node, args, 1)
+        (a,) = args
+        if isinstance(a, sp.MatrixBase):
+            return sp.Add(*a)
+        return a
+
+    def fn_dot(self, node: sx.Call, args: list[Value]) -> Value:
+        self.arity(node, args, 2)
+        a, b = args
+        sa, sb = shape_of(a), shape_of(b)
+        if sa == SCALAR and sb == SCALAR:
+            return a * b
+        if sa == SCALAR or sb == SCALAR or 1 not in sa or 1 not in sb or len(a) != len(b):
+            raise self.shape_error(
+                f"dot() needs two vectors of the same length, not a {format_shape(sa)} and a {format_shape(sb)}",
+                node.pos,
+            )
+        return sp.Add(*[x * y for x, y in zip(a, b, strict=False)])
+
+    def fn_hadamard(self, node: sx.Call, args: list[Value]) -> Value:
+        self.arity(node, args, 2)
+        return self.hadamard(args[0], args[1], node.pos)
+
+    def fn_diag(self, node: sx.Call, args: list[Value]) -> Value:
+        self.arity(node, args, 1)
+        (a,) = args
+        s = shape_of(a)
+        if s == SCALAR:
+            return a
+        assert isinstance(a, sp.MatrixBase)
+        if 1 in s:
+            n = len(a)
+            check_size(n * n, "diag")
+            return as_value(sp.ImmutableMatrix(n, n, lambda i, j: a[i] if i == j else 0))
+        self.need(node, a, "a vector or a square matrix", s[0] == s[1])
+        return as_value(sp.ImmutableMatrix(s[0], 1, [a[i, i] for i in range(s[0])]))
+
+    def vector(self, node: sx.Call, a: Value) -> sp.ImmutableMatrix:
+        s = shape_of(a)
+        if s == SCALAR:
+            return sp.ImmutableMatrix([a])
+        self.need(node, a, "a vector", 1 in s)
+        assert isinstance(a, sp.ImmutableMatrix)
+        return a
+
+    def fn_softmax(self, node: sx.Call, args: list[Value]) -> Value:
+        self.arity(node, args, 1)
+        v = self.vector(node, args[0])
+        exps = [sp.exp(e) for e in v]
+        total = sp.Add(*exps)
+        return as_value(sp.ImmutableMatrix(*v.shape, [e / total for e in exps]))
+
+    def fn_logsumexp(self, node: sx.Call, args: list[Value]) -> Value:
+        self.arity(node, args, 1)
+        v = self.vector(node, args[0])
+        return sp.log(sp.Add(*[sp.exp(e) for e in v]))
+
+
+def check_size(entries: Any, what: str) -> None:
+    from .shapes import MAX_ENTRIES
+
+    if isinstance(entries, int) and entries > MAX_ENTRIES:
+        raise BoundError(f"{what} would have {entries} entries; the limit is {MAX_ENTRIES}")
+
+
+def check_power(base: sp.Expr, exp: sp.Expr) -> None:
+    """Refuse exact powers whose value would be astronomically large before sympy computes them."""
+    if not (base.is_Number and exp.is_Number):
+        return
+    if not exp.is_Rational or base.is_zero or abs(base) == 1:
+        return
+    import math
+
+    b = sp.Rational(base)
+    size = max(abs(b.p), b.q)
+    digits = abs(float(exp)) * math.log10(size) if size > 1 else 0.0
+    if digits > MAX_DIGITS_RESULT:
+        raise BoundError(
+            f"the exact value of this power would have about {digits:.3g} digits; "
+            f"the limit is {MAX_DIGITS_RESULT}"
+        )
+
+
+def lower_text(ws: Workspace, text: str) -> tuple[sx.Node, Value]:
+    """Parse and lower ``text`` in ``ws``; returns the tree (for variable order) and the value."""
+    node = ws.parse(text)
+    return node, ws.lower(node, text)
+
+
+__all__ = [
+    "Workspace", "Value", "shape_of", "entry_name", "split_entry", "symbol", "lower_text",
+    "ParseError", "BUILTIN_FUNCTIONS",
+]

@@ -1,0 +1,552 @@
+"""Limits, derivatives, gradients, Jacobians and Hessians over jacli's lowered sympy values.
+
+Conventions (see README, Layouts):
+- Variables of vector or matrix shape are flattened row by row (w11, w12, ..., w1n, w21, ...),
+  as the seed does.
+- ``jacobian``: numerator layout by default, m x n for f: R^n -> R^m; ``denominator`` transposes.
+- ``grad``: by default the gradient has the shape of the variable (denominator layout, like
+  PyTorch's backward()); ``numerator`` gives the transpose (a row for a column vector).
+- ``hessian``: the matrix of second partials over all variables, flattened in ``--wrt`` order.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import sympy as sp
+
+from . import syntax as sx
+from .budget import attempt
+from .build import Value, Workspace, as_value, shape_of, split_entry
+from .errors import EvaluationError, UnsupportedError, UsageError
+from .functions import to_elementary
+from .result import Block, LimitInfo, Result
+from .shapes import SCALAR, Shape, format_shape
+
+SIMPLIFY_SECONDS = 2.0  # total budget for tidying one result
+
+
+# --- tidying -----------------------------------------------------------------------------------
+def tidy(value: Value, seconds: float = SIMPLIFY_SECONDS) -> Value:
+    """Simplify within a time budget, keeping a simplified entry only when it is clearly shorter.
+
+    sympy's simplify can take minutes and sometimes lengthens expressions; the budget and the
+    length test keep both failure modes out of the answer.
+    """
+    stop = time.monotonic() + seconds
+
+    def one(e: sp.Expr) -> sp.Expr:
+        if not isinstance(e, sp.Basic) or e.is_Atom or not e.free_symbols:
+            return e
+        ops = sp.count_ops(e)
+        if ops <= 3:
+            return e
+        left = stop - time.monotonic()
+        if left <= 0:
+            return e
+        cand = attempt(lambda: sp.simplify(e), left)
+        if cand is None or cand.has(sp.Piecewise) and not e.has(sp.Piecewise):
+            return e
+        return cand if sp.count_ops(cand) <= 0.75 * ops else e
+
+    if isinstance(value, sp.MatrixBase):
+        return as_value(value.applyfunc(one))
+    return one(value)
+
+
+# --- variables ---------------------------------------------------------------------------------
+def resolve(ws: Workspace, name: str, node: sx.Node, *, strict: bool) -> Value:
+    """The sympy value of variable ``name`` (a symbol, an entry symbol, or a matrix of them)."""
+    entry = split_entry(name)
+    if entry is not None:
+        base, i, j = entry
+        if base not in ws.shapes:
+            raise UsageError(f"{name!r}: {base!r} is not a declared vector or matrix")
+        m = ws.variable(base)
+        assert isinstance(m, sp.MatrixBase)
+        try:
+            return m[i] if j is None else m[i, j]
+        except IndexError:
+            raise UsageError(f"{name!r} is out of range for {base}, a {format_shape(ws.shapes[base])}") from None
+    if not sx.is_identifier(name) or name in ("pi", "e", "E", "oo"):
+        raise UsageError(f"{name!r} is not a variable name")
+    if any(n == name for n, _ in ws.lets):
+        raise UsageError(f"{name!r} is defined by --let; differentiate with respect to the variables it uses")
+    if name in ws.funcs:
+        raise UsageError(f"{name!r} is declared as a function, not a variable")
+    if strict and name not in ws.shapes and name not in ws.variables_of(node):
+        known = ", ".join(ws.variables_of(node)) or "none"
+        raise UsageError(
+            f"unknown variable {name!r} in --wrt (the expression's variables: {known}); "
+            f"declare it with -v {name}:1 to differentiate by a variable the expression does not use"
+        )
+    return ws.variable(name)
+
+
+def flat(value: Value) -> list[sp.Expr]:
+    """Entries row by row; a scalar is a list of one."""
+    if isinstance(value, sp.MatrixBase):
+        return list(value)  # sympy iterates row-major
+    return [value]
+
+
+def diff_entries(value: Value, var: sp.Symbol, times: int = 1) -> Value:
+    if isinstance(value, sp.MatrixBase):
+        return as_value(value.applyfunc(lambda e: sp.diff(e, var, times)))
+    return sp.diff(value, var, times)
+
+
+def split_names(wrt: str | Sequence[str] | None) -> list[str] | None:
+    if wrt is None:
+        return None
+    if isinstance(wrt, str):
+        names = [w.strip() for w in wrt.split(",")]
+    else:
+        names = [w.strip() for part in wrt for w in part.split(",")]
+    names = [n for n in names if n]
+    if not names:
+        raise UsageError("--wrt needs at least one variable name")
+    if len(set(names)) != len(names):
+        raise UsageError("--wrt names a variable twice")
+    return names
+
+
+# --- point evaluation --------------------------------------------------------------------------
+def parse_point(ws: Workspace, at: dict[str, str] | Sequence[str] | None) -> dict[str, Value]:
+    """``--at NAME=VALUE`` texts -> sympy values (numbers, or matrices of numbers)."""
+    if not at:
+        return {}
+    items = at.items() if isinstance(at, dict) else [_split_at(a) for a in at]
+    point: dict[str, Value] = {}
+    for name, text in items:
+        name = name.strip()
+        if not sx.is_identifier(name):
+            raise UsageError(f"bad --at name {name!r}")
+        node = sx.parse(text, ws.function_names() - set(ws.funcs))
+        value = Workspace().lower(node, text)
+        free = value.free_symbols if isinstance(value, sp.Basic) else set()
+        if free:
+            raise UsageError(f"--at {name}={text}: the value must be a number, not an expression in {', '.join(sorted(map(str, free)))}")
+        want = ws.shapes.get(name, SCALAR)
+        got = shape_of(value)
+        if got != want:
+            raise UsageError(
+                f"--at {name}: {name} is a {format_shape(want)} but the value is a {format_shape(got)}"
+            )
+        point[name] = value
+    return point
+
+
+def _split_at(spec: str) -> tuple[str, str]:
+    name, sep, value = spec.partition("=")
+    if not sep or not value.strip():
+        raise UsageError(f"bad --at {spec!r}: expected NAME=VALUE")
+    return name, value.strip()
+
+
+def substitution(ws: Workspace, point: dict[str, Value]) -> dict[sp.Symbol, sp.Expr]:
+    subs: dict[sp.Symbol, sp.Expr] = {}
+    for name, value in point.items():
+        var = ws.variable(name)
+        if isinstance(var, sp.MatrixBase):
+            assert isinstance(value, sp.MatrixBase)
+            subs.update(zip(var, value, strict=False))
+        else:
+            subs[var] = value
+    return subs
+
+
+def evaluate(value: Value, subs: dict[sp.Symbol, sp.Expr]) -> tuple[Value, Any]:
+    """Exact and floating-point values of ``value`` at the point; EvaluationError if undefined."""
+    exact = value.xreplace(subs)
+    if isinstance(exact, sp.MatrixBase):
+        exact = as_value(exact.applyfunc(lambda e: _exact_entry(e)))
+    else:
+        exact = _exact_entry(exact)
+    left = (exact.free_symbols if isinstance(exact, sp.Basic) else set())
+    if left:
+        names = ", ".join(sorted(str(s) for s in left))
+        raise UsageError(f"--at gives no value for {names}")
+
+    def num(e: sp.Expr) -> float:
+        v = sp.N(e, 17)
+        if v.has(sp.nan, sp.zoo, sp.oo, -sp.oo) or not v.is_real:
+            if v.is_real is False and not v.has(sp.zoo, sp.nan):
+                raise EvaluationError(f"the result is not real at this point ({v})")
+            raise EvaluationError("the result is undefined at this point (division by zero or a singularity)")
+        return float(v)
+
+    if isinstance(exact, sp.MatrixBase):
+        values = [[num(exact[i, j]) for j in range(exact.cols)] for i in range(exact.rows)]
+        numeric: Any = [row[0] for row in values] if exact.cols == 1 else values
+    else:
+        numeric = num(exact)
+    return exact, numeric
+
+
+def _exact_entry(e: sp.Expr) -> sp.Expr:
+    if isinstance(e, sp.Basic) and e.has(sp.Derivative, sp.Subs):
+        e = e.doit()
+    if e.has(sp.nan, sp.zoo):
+        raise EvaluationError("the result is undefined at this point (division by zero or a singularity)")
+    if e.is_Number:
+        return e
+    cand = attempt(lambda: sp.nsimplify(sp.simplify(e), rational=False) if sp.count_ops(e) < 40 else e, 0.5)
+    if cand is not None and sp.count_ops(cand) <= sp.count_ops(e):
+        return cand
+    return e
+
+
+def finish(result: Result, ws: Workspace, point: dict[str, Value]) -> Result:
+    """Attach the values at --at to every block."""
+    if not point:
+        return result
+    subs = substitution(ws, point)
+    result.at = point
+    for block in result.blocks:
+        if block.expr is not None:
+            block.exact, block.value = evaluate(block.expr, subs)
+    return result
+
+
+# --- derivative (diff) -------------------------------------------------------------------------
+def derivative(
+    text: str,
+    variables: Sequence[str] = (),
+    order: int = 1,
+    ws: Workspace | None = None,
+    at: dict[str, str] | Sequence[str] | None = None,
+    simplify: bool = True,
+) -> Result:
+    """d^order/dv^order of ``text`` for each v of ``variables`` in turn (mixed partials).
+
+    Vector- and matrix-valued expressions are differentiated entry by entry.
+    """
+    ws = ws or Workspace()
+    if order < 1:
+        raise UsageError("the order (-n) must be at least 1")
+    if order > 50:
+        raise UsageError("the order (-n) is limited to 50")
+    node = ws.parse(text)
+    value = ws.lower(node, text)
+    names = list(variables)
+    if not names:
+        found = ws.variables_of(node)
+        if len(found) != 1:
+            if not found:
+                raise UsageError("the expression has no variable; name one: jacli diff EXPR VAR")
+            raise UsageError(f"several variables ({', '.join(found)}); name the one(s) to differentiate by")
+        names = found
+    point = parse_point(ws, at)
+    stages: list[Any] = []
+    result = value
+    for name in names:
+        var = resolve(ws, name, node, strict=False)
+        if isinstance(var, sp.MatrixBase):
+            raise UsageError(
+                f"{name!r} is a {format_shape(ws.shapes[name])}; use 'jacli grad' or 'jacli jacobian' "
+                f"for derivatives with respect to vectors and matrices, or an entry such as {name}[0]"
+            )
+        for _ in range(order):
+            nxt = diff_entries(result, var)
+            stages.append([flat(result), [var], nxt])
+            result = nxt
+    if simplify:
+        result = tidy(result)
+    stages[-1][2] = result
+    stages = [(g, inputs, [[e] for e in flat(j)]) for g, inputs, j in stages]
+    res = Result("diff", text, [Block(result, shape_of(result))], wrt=names, order=order, function=value,
+                 stages=stages)
+    return finish(res, ws, point)
+
+
+# --- gradient, Jacobian, Hessian -----------------------------------------------------------------
+def _wrt(ws: Workspace, node: sx.Node, wrt: str | Sequence[str] | None) -> list[tuple[str, Value]]:
+    names = split_names(wrt)
+    if names is None:
+        names = ws.variables_of(node)
+        if not names:
+            raise UsageError("the expression has no variable to differentiate by")
+    return [(n, resolve(ws, n, node, strict=True)) for n in names]
+
+
+def _layout(layout: str | None, default: str) -> str:
+    layout = layout or default
+    if layout not in ("numerator", "denominator"):
+        raise UsageError(f"unknown layout {layout!r}: use numerator or denominator")
+    return layout
+
+
+def gradient(
+    text: str,
+    wrt: str | Sequence[str] | None = None,
+    ws: Workspace | None = None,
+    layout: str | None = None,
+    at: dict[str, str] | Sequence[str] | None = None,
+    simplify: bool = True,
+) -> Result:
+    """The gradient of a scalar expression.
+
+    All-scalar variables give one vector of partials; a vector or matrix variable gives a block
+    of that variable's shape (denominator layout) or its transpose (numerator layout).
+    """
+    ws = ws or Workspace()
+    node = ws.parse(text)
+    f = ws.lower(node, text)
+    if shape_of(f) != SCALAR:
+        raise UsageError(
+            f"grad needs a scalar-valued expression; this one is a {format_shape(shape_of(f))} "
+            "(use 'jacli jacobian' for vector- and matrix-valued expressions)"
+        )
+    variables = _wrt(ws, node, wrt)
+    layout = _layout(layout, "denominator")
+    point = parse_point(ws, at)
+    blocks: list[Block] = []
+    if all(not isinstance(v, sp.MatrixBase) for _, v in variables):
+        parts = [sp.diff(f, v) for _, v in variables]
+        g: Value = as_value(sp.ImmutableMatrix(len(parts), 1, parts))
+        if layout == "numerator" and isinstance(g, sp.MatrixBase):
+            g = as_value(g.T)
+        g = tidy(g) if simplify else g
+        blocks.append(Block(g, shape_of(g), ",".join(n for n, _ in variables)))
+    else:
+        for name, v in variables:
+            if isinstance(v, sp.MatrixBase):
+                g = as_value(v.applyfunc(lambda s: sp.diff(f, s)))
+                if layout == "numerator" and isinstance(g, sp.MatrixBase):
+                    g = as_value(g.T)
+            else:
+                g = sp.diff(f, v)
+            g = tidy(g) if simplify else g
+            blocks.append(Block(g, shape_of(g), name))
+    res = Result("grad", text, blocks, wrt=[n for n, _ in variables], layout=layout, function=f)
+    symbols = [s for _, v in variables for s in flat(v)]
+    numerator_form = [b.expr if layout == "denominator" else transpose(b.expr) for b in blocks]
+    res.stages = [([f], symbols, [[e for b in numerator_form for e in flat(b)]])]
+    return finish(res, ws, point)
+
+
+def jacobian(
+    text: str,
+    wrt: str | Sequence[str] | None = None,
+    ws: Workspace | None = None,
+    layout: str | None = None,
+    at: dict[str, str] | Sequence[str] | None = None,
+    simplify: bool = True,
+) -> Result:
+    """The Jacobian: rows are the outputs (entries row by row), columns the inputs (numerator
+    layout); ``denominator`` transposes. One block per vector or matrix variable."""
+    ws = ws or Workspace()
+    node = ws.parse(text)
+    f = ws.lower(node, text)
+    outputs = flat(f)
+    variables = _wrt(ws, node, wrt)
+    layout = _layout(layout, "numerator")
+    point = parse_point(ws, at)
+
+    def block(symbols: list[sp.Expr]) -> Value:
+        j = sp.ImmutableMatrix(len(outputs), len(symbols), lambda i, k: sp.diff(outputs[i], symbols[k]))
+        if layout == "denominator":
+            j = j.T
+        out = as_value(j)
+        return tidy(out) if simplify else out
+
+    blocks: list[Block] = []
+    if all(not isinstance(v, sp.MatrixBase) for _, v in variables) or len(variables) == 1:
+        symbols = [s for _, v in variables for s in flat(v)]
+        j = block(symbols)
+        blocks.append(Block(j, shape_of(j), ",".join(n for n, _ in variables)))
+    else:
+        for name, v in variables:
+            j = block(flat(v))
+            blocks.append(Block(j, shape_of(j), name))
+    res = Result("jacobian", text, blocks, wrt=[n for n, _ in variables], layout=layout, function=f)
+    symbols = [s for _, v in variables for s in flat(v)]
+    parts = []
+    for b in blocks:
+        m = matrix(b.expr)
+        if layout == "denominator":
+            m = m.T
+        parts.append(m.reshape(len(outputs), len(m) // len(outputs)))
+    claimed = sp.Matrix.hstack(*parts)
+    res.stages = [(outputs, symbols, claimed.tolist())]
+    if shape_of(f) not in (SCALAR,) and 1 not in shape_of(f):
+        res.notes.append(f"the {format_shape(shape_of(f))} output is flattened row by row")
+    return finish(res, ws, point)
+
+
+def hessian(
+    text: str,
+    wrt: str | Sequence[str] | None = None,
+    ws: Workspace | None = None,
+    layout: str | None = None,
+    at: dict[str, str] | Sequence[str] | None = None,
+    simplify: bool = True,
+) -> Result:
+    """The Hessian of a scalar expression over all ``wrt`` variables, flattened in order."""
+    ws = ws or Workspace()
+    node = ws.parse(text)
+    f = ws.lower(node, text)
+    if shape_of(f) != SCALAR:
+        raise UsageError(
+            f"hessian needs a scalar-valued expression; this one is a {format_shape(shape_of(f))}"
+        )
+    variables = _wrt(ws, node, wrt)
+    layout = _layout(layout, "numerator")
+    point = parse_point(ws, at)
+    symbols = [s for _, v in variables for s in flat(v)]
+    grad = [sp.diff(f, s) for s in symbols]
+    h = sp.ImmutableMatrix(len(symbols), len(symbols), lambda i, k: sp.diff(grad[i], symbols[k]))
+    if layout == "denominator":
+        h = h.T
+    out = as_value(h)
+    out = tidy(out) if simplify else out
+    res = Result("hessian", text, [Block(out, shape_of(out), ",".join(n for n, _ in variables))],
+                 wrt=[n for n, _ in variables], layout=layout, function=f)
+    hm = matrix(out)
+    if layout == "denominator":
+        hm = hm.T
+    res.stages = [([f], symbols, [grad]), (grad, symbols, hm.tolist())]
+    return finish(res, ws, point)
+
+
+def transpose(value: Value) -> Value:
+    return as_value(value.T) if isinstance(value, sp.MatrixBase) else value
+
+
+def matrix(value: Value) -> sp.Matrix:
+    """Any value as a (mutable) sympy Matrix; scalars are 1x1."""
+    return sp.Matrix(value) if isinstance(value, sp.MatrixBase) else sp.Matrix([[value]])
+
+
+def verify(result: Result, ws: Workspace) -> Result:
+    """Attach a finite-difference check of every derivative stage (at --at, or a random point)."""
+    from .numeric import check_stages
+
+    if not result.stages:
+        raise UnsupportedError(f"--check is not available for {result.command}")
+    point = None
+    if result.at:
+        point = {s: float(sp.N(v)) for s, v in substitution(ws, result.at).items()}
+    result.check = check_stages(result.stages, point)
+    return result
+
+
+# --- limits ----------------------------------------------------------------------------------
+def limit(
+    text: str,
+    var: str | None = None,
+    point: str | None = None,
+    direction: str = "both",
+    ws: Workspace | None = None,
+    at: dict[str, str] | Sequence[str] | None = None,
+) -> Result:
+    """The limit of ``text`` as ``var`` -> ``point``; two-sided unless ``direction`` is + or -.
+
+    With VAR ``n`` and no POINT (or no VAR, and n the only variable) it is the limit of a
+    sequence as n -> oo.
+    """
+    ws = ws or Workspace()
+    direction = {"both": "both", "+-": "both", "+": "+", "-": "-", "right": "+", "left": "-"}.get(direction, "")
+    if not direction:
+        raise UsageError("--dir must be both, + or -")
+    node = ws.parse(text)
+    f = ws.lower(node, text)
+    if shape_of(f) != SCALAR:
+        assert isinstance(f, sp.MatrixBase)
+    found = ws.variables_of(node)
+    if var is None:
+        if len(found) != 1:
+            if not found:
+                raise UsageError("the expression has no variable; name one: jacli limit EXPR VAR POINT")
+            raise UsageError(f"several variables ({', '.join(found)}); name the one that moves: jacli limit EXPR VAR POINT")
+        var = found[0]
+    x = resolve(ws, var, node, strict=False)
+    if isinstance(x, sp.MatrixBase):
+        raise UsageError(f"the limit variable must be a scalar; {var!r} is a {format_shape(ws.shapes[var])}")
+    sequence = False
+    if point is None:
+        if var != "n":
+            raise UsageError(f"no POINT: give one (jacli limit EXPR {var} POINT); only n alone means n -> oo")
+        a: sp.Expr = sp.oo
+        sequence = True
+    else:
+        pnode = sx.parse(point, ws.function_names())
+        a = ws.lower(pnode, point)
+        if shape_of(a) != SCALAR:
+            raise UsageError("the limit point must be a scalar")
+        if x in a.free_symbols:
+            raise UsageError(f"the limit point cannot depend on {var}")
+    params = dict(parse_point(ws, at)) if at else {}
+
+    g = to_elementary(f)
+    if sequence:
+        n = sp.Symbol(var, positive=True, integer=True)
+        g, x = g.xreplace({x: n}), n
+
+    def one(expr: sp.Expr, d: str) -> sp.Expr:
+        if isinstance(expr, sp.MatrixBase):
+            return as_value(expr.applyfunc(lambda e: one(e, d)))
+        out = sp.limit(expr, x, a, dir=d)
+        if isinstance(out, sp.Limit) or out.has(sp.Limit):
+            raise UnsupportedError("sympy could not compute this limit")
+        return out
+
+    def dne(v: Any) -> bool:
+        return v is None or (isinstance(v, sp.Basic) and v.has(sp.AccumBounds, sp.nan, sp.zoo))
+
+    info = LimitInfo(var=var, point=a, direction=direction, exists=True, sequence=sequence)
+    value: Any
+    if a in (sp.oo, sp.S.NegativeInfinity) or direction != "both":
+        d = "-" if a is sp.oo else ("+" if a is sp.S.NegativeInfinity else direction)
+        value = one(g, d)
+        if direction == "+" and a not in (sp.oo, sp.S.NegativeInfinity):
+            info.right = value
+        elif direction == "-" and a not in (sp.oo, sp.S.NegativeInfinity):
+            info.left = value
+        if dne(value):
+            info.exists = False
+            info.reason = _dne_reason(value)
+            value = None
+    else:
+        left, right = one(g, "-"), one(g, "+")
+        if _same(left, right) and not dne(left):
+            value = right
+        else:
+            info.exists = False
+            info.left, info.right = left, right
+            info.reason = "the one-sided limits differ" if not (dne(left) or dne(right)) else _dne_reason(
+                left if dne(left) else right
+            )
+            value = None
+    blocks = [Block(value, shape_of(value) if value is not None else SCALAR)]
+    res = Result("limit", text, blocks, wrt=[var], limit=info, function=f)
+    if params and value is not None:
+        subs = substitution(ws, params)
+        res.at = params
+        blocks[0].exact, blocks[0].value = evaluate(value, subs)
+    return res
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, sp.MatrixBase) or isinstance(b, sp.MatrixBase):
+        return isinstance(a, sp.MatrixBase) and isinstance(b, sp.MatrixBase) and a.shape == b.shape and all(
+            _same(p, q) for p, q in zip(a, b, strict=False)
+        )
+    if a == b:
+        return True
+    diff = sp.simplify(a - b)
+    return bool(diff == 0)
+
+
+def _dne_reason(v: Any) -> str:
+    if isinstance(v, sp.Basic) and v.has(sp.AccumBounds):
+        bounds = v.atoms(sp.AccumBounds)
+        b = next(iter(bounds))
+        return f"oscillates (values fill [{b.min}, {b.max}])"
+    return "undefined"
+
+
+__all__ = ["derivative", "gradient", "jacobian", "hessian", "limit", "tidy", "Shape"]

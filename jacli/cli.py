@@ -1,0 +1,423 @@
+"""The jacli command line: click commands over the jacli core.
+
+Only this module imports click. sympy, numpy and rich are imported inside the commands that need
+them, so ``jacli --help`` and ``jacli --version`` stay fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import click
+
+from . import __version__
+from .errors import ExitStatus, JacliError, Timeout
+
+FORMATS = ("pretty", "plain", "latex", "json")
+DEFAULT_TIMEOUT = 60.0
+
+EXIT_STATUS_HELP = (
+    "0 success; 1 the computation failed or is not supported; 2 bad usage or bad expression; "
+    "3 --check found a mismatch; 4 time or resource limit reached."
+)
+
+
+# --- arguments that begin with a minus sign ---------------------------------------------------
+class MathCommand(click.Command):
+    """A command whose positional arguments may begin with '-' (``-oo``, ``-x^2``, ``-1``).
+
+    Tokens that are not this command's options are moved behind ``--`` so click reads them as
+    values; real options keep working anywhere on the line.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        takes_value: dict[str, bool] = {}
+        for param in self.get_params(ctx):
+            if isinstance(param, click.Option):
+                for name in [*param.opts, *param.secondary_opts]:
+                    takes_value[name] = not param.is_flag and not param.count
+        opts: list[str] = []
+        values: list[str] = []
+        i = 0
+        while i < len(args):
+            a = args[i]
+            if a == "--":
+                values.extend(args[i + 1 :])
+                break
+            name = a.split("=", 1)[0] if a.startswith("--") else a
+            if a.startswith("--") and len(a) > 2 and name not in takes_value and a[2].isalpha():
+                opts.append(a)  # an unknown long option: let click report it
+            elif name in takes_value:
+                opts.append(a)
+                if takes_value[name] and "=" not in a and i + 1 < len(args):
+                    opts.append(args[i + 1])
+                    i += 1
+            elif a.startswith("-n") and a[2:].isdigit() and "-n" in takes_value:
+                opts.append(a)
+            else:
+                values.append(a)
+            i += 1
+        return super().parse_args(ctx, [*opts, "--", *values])
+
+
+class AliasGroup(click.Group):
+    """A group whose commands have aliases (``derivative`` for ``diff``, ``gradient`` for ``grad``)."""
+
+    aliases = {"derivative": "diff", "gradient": "grad", "lim": "limit", "jac": "jacobian"}
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return super().get_command(ctx, self.aliases.get(cmd_name, cmd_name))
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
+        _, cmd, rest = super().resolve_command(ctx, args)
+        return (cmd.name if cmd else None), cmd, rest
+
+
+# --- shared options ----------------------------------------------------------------------------
+def _format_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    f = click.option("--latex", "latex", is_flag=True, help="Same as -f latex.")(f)
+    f = click.option(
+        "-f", "--format", "fmt", type=click.Choice(FORMATS), default=None,
+        help="Output format: pretty (default on a terminal), plain (default when piped), latex, json.",
+    )(f)
+    return f
+
+
+def common_options(*, layout: bool = False, check: bool = True) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    def decorate(f: Callable[..., Any]) -> Callable[..., Any]:
+        f = click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks of internal errors.")(f)
+        f = click.option(
+            "--timeout", type=click.FloatRange(min=0), default=DEFAULT_TIMEOUT, show_default=True, metavar="S",
+            help="Give up after S seconds (per line with EXPR -); 0 means no limit.",
+        )(f)
+        f = click.option("--no-simplify", is_flag=True, help="Print derivatives as computed, without the timed simplification.")(f)
+        if check:
+            f = click.option(
+                "--check", is_flag=True,
+                help="Verify the result by central finite differences at the --at point or a random point; exit 3 on a mismatch.",
+            )(f)
+        if layout:
+            f = click.option(
+                "--layout", type=click.Choice(["numerator", "denominator"]), default=None,
+                help="numerator: Jacobians m x n, gradients as rows; denominator: the transposes. "
+                "Default: Jacobians numerator, gradients the shape of their variable.",
+            )(f)
+        f = _format_option(f)
+        f = click.option(
+            "--at", "at", multiple=True, metavar="NAME=VALUE",
+            help="Evaluate the result there (repeatable). VALUE: a number, an exact expression such as pi/3, "
+            "or a list: x=[1,2,3], W=[[1,2],[3,4]].",
+        )(f)
+        f = click.option(
+            "--let", "let", multiple=True, metavar="NAME=EXPR",
+            help="Define an intermediate quantity usable in EXPR and later --let options (repeatable).",
+        )(f)
+        f = click.option(
+            "--func", "func", multiple=True, metavar="NAME",
+            help="Declare an abstract differentiable function, e.g. --func f or --func 'f(x,y)' (repeatable).",
+        )(f)
+        f = click.option(
+            "-v", "--var", "decls", multiple=True, metavar="NAME:SHAPE",
+            help="Declare a variable's shape (repeatable): x:4 column vector, x:1x4 row vector, W:2x3 or W:2,3 matrix.",
+        )(f)
+        return f
+
+    return decorate
+
+
+# --- output --------------------------------------------------------------------------------
+def choose_format(fmt: str | None, latex: bool) -> str:
+    if latex:
+        return "latex"
+    if fmt:
+        return fmt
+    return "pretty" if sys.stdout.isatty() else "plain"
+
+
+def render(result: Any, fmt: str) -> str:
+    if fmt == "json":
+        from .render import json as out
+    elif fmt == "latex":
+        from .render import latex as out  # type: ignore[no-redef]
+    elif fmt == "plain":
+        from .render import plain as out  # type: ignore[no-redef]
+    else:
+        from .render import pretty
+
+        color = "NO_COLOR" not in os.environ and sys.stdout.isatty()
+        width = click.get_terminal_size()[0] if hasattr(click, "get_terminal_size") else 100
+        return pretty.render(result, color=color, width=max(40, min(width, 200)))
+    return out.render(result)
+
+
+def emit(text: str) -> None:
+    click.echo(text)
+    sys.stdout.flush()
+
+
+def error_line(message: str | JacliError, prefix: str = "jacli: ") -> None:
+    """One error on stderr: a single line (parse errors add a caret line under the echo)."""
+    text = message.render(prefix) if isinstance(message, JacliError) else prefix + message
+    click.echo(text, err=True)
+
+
+# --- running a computation ------------------------------------------------------------------
+class Run:
+    """Everything one invocation needs: the compute function, the options, and output handling."""
+
+    def __init__(self, compute: Callable[[str, Any], Any], opts: dict[str, Any]) -> None:
+        self.compute = compute
+        self.opts = opts
+        self.fmt = choose_format(opts.get("fmt"), opts.get("latex", False))
+
+    def workspace(self) -> Any:
+        from .build import Workspace
+
+        return Workspace.from_options(var=self.opts.get("decls", ()), func=self.opts.get("func", ()),
+                                      let=self.opts.get("let", ()))
+
+    def one(self, text: str) -> tuple[str, int]:
+        """Compute and render one expression; returns (output, exit status)."""
+        from . import budget
+
+        with budget.deadline(self.opts.get("timeout")):
+            ws = self.workspace()
+            result = self.compute(text, ws)
+            status = ExitStatus.OK
+            if self.opts.get("check"):
+                from .calculus import verify
+
+                verify(result, ws)
+                if result.check is not None and not result.check.ok:
+                    status = ExitStatus.CHECK_MISMATCH
+            return render(result, self.fmt), status
+
+    def guarded(self, text: str) -> tuple[str | None, int, str | JacliError | None]:
+        """(output, status, error message) without raising."""
+        try:
+            out, status = self.one(text)
+            return out, status, None
+        except JacliError as e:
+            return None, e.status, e
+        except Timeout:
+            return None, ExitStatus.LIMIT, f"gave up after {self.opts.get('timeout'):g} seconds (--timeout)"
+        except MemoryError:
+            return None, ExitStatus.LIMIT, "out of memory"
+        except RecursionError:
+            return None, ExitStatus.LIMIT, "the expression is too deeply nested to compute"
+        except (KeyboardInterrupt, BrokenPipeError, SystemExit):
+            raise
+        except Exception as e:  # noqa: BLE001 - the last line of defence: one line, no traceback
+            if self.opts.get("debug"):
+                raise
+            return None, ExitStatus.FAILED, f"internal error: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
+
+    def run(self, expr: str) -> int:
+        if expr == "-":
+            return self.batch(sys.stdin)
+        out, status, err = self.guarded(expr)
+        if out is not None:
+            emit(out)
+        if err is not None:
+            error_line(err)
+        if status == ExitStatus.CHECK_MISMATCH:
+            error_line("--check: the result disagrees with finite differences (see the check above)")
+        return int(status)
+
+    def batch(self, lines: Iterable[str]) -> int:
+        from .render.json import error_record
+
+        worst = 0
+        for number, raw in enumerate(lines, start=1):
+            text = raw.strip()
+            if not text or text.startswith("#"):
+                continue
+            out, status, err = self.guarded(text)
+            if out is not None:
+                emit(out)
+            if err is not None:
+                if self.fmt == "json":
+                    emit(error_record(err.message if isinstance(err, JacliError) else err, number, status))
+                error_line(err, prefix=f"jacli: line {number}: ")
+            if status and not worst:
+                worst = status
+        return worst
+
+
+def finish(status: int) -> None:
+    sys.exit(status)
+
+
+# --- commands ------------------------------------------------------------------------------
+@click.group(cls=AliasGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="jacli", message="%(prog)s %(version)s")
+def cli() -> None:
+    """Limits, derivatives, gradients, Jacobians and Hessians from the shell.
+
+    jacli parses expressions with its own grammar (never Python's eval), differentiates them
+    exactly with sympy, can check every derivative numerically (--check), and prints pretty,
+    plain, LaTeX or JSON output.
+
+    \b
+    Examples:
+      jacli diff "x^2*sin(x)" x
+      jacli limit "sin(x)/x" x 0
+      jacli grad "1/2*norm(W*x+b-z)^2" --wrt W -v W:2x3 -v x:3 -v b:2 -v z:2
+    """
+
+
+@cli.command(cls=MathCommand, short_help="Limit of an expression or a sequence.")
+@click.argument("expr")
+@click.argument("var", required=False)
+@click.argument("point", required=False)
+@click.option("--dir", "direction", type=click.Choice(["both", "+", "-"]), default="both", show_default=True,
+              help="Two-sided (both) or one-sided from the right (+) or the left (-).")
+@common_options(check=False)
+def limit(expr: str, var: str | None, point: str | None, direction: str, **opts: Any) -> None:
+    """The limit of EXPR as VAR approaches POINT.
+
+    POINT is a number, an exact expression (pi/2), oo or -oo. Limits are two-sided unless --dir
+    says otherwise; where the one-sided limits differ the answer says the limit does not exist
+    and gives both sides. With VAR n and no POINT, the limit of the sequence as n -> oo.
+    With one variable, VAR may be left out.
+
+    \b
+    Examples:
+      jacli limit "sin(x)/x" x 0
+      jacli limit "1/x" x 0
+      jacli limit "(1+1/n)^n" n
+      jacli limit "exp(x)" x -oo
+    """
+    from .calculus import limit as compute
+
+    run = Run(lambda text, ws: compute(text, var, point, direction, ws=ws, at=opts.get("at")), opts)
+    finish(run.run(expr))
+
+
+@cli.command(cls=MathCommand, short_help="Derivative, partial or mixed partial derivative.")
+@click.argument("expr")
+@click.argument("variables", nargs=-1)
+@click.option("-n", "--order", type=click.IntRange(1, 50), default=1, show_default=True,
+              help="Differentiate ORDER times by each variable.")
+@common_options()
+def diff(expr: str, variables: tuple[str, ...], order: int, **opts: Any) -> None:
+    """The derivative of EXPR by each VARIABLE in turn (a mixed partial for several).
+
+    Vector- and matrix-valued expressions ([sin(x), cos(x)], [[x, x^2], [sin(x), 1]]) are
+    differentiated entry by entry. With one variable in EXPR, VARIABLE may be left out.
+
+    \b
+    Examples:
+      jacli diff "x^2*sin(x)" x
+      jacli diff "x^3*y^2" x y
+      jacli diff "sin(x)" x -n 2 --at x=pi/3
+      jacli diff "f(g(x))" x --func f --func g
+    """
+    from .calculus import derivative
+
+    run = Run(lambda text, ws: derivative(text, variables, order, ws=ws, at=opts.get("at"),
+                                          simplify=not opts.get("no_simplify")), opts)
+    finish(run.run(expr))
+
+
+def _vector_command(name: str, short: str, doc: str) -> None:
+    @cli.command(name=name, cls=MathCommand, short_help=short, help=doc)
+    @click.argument("expr")
+    @click.option("--wrt", "wrt", metavar="NAMES",
+                  help="Variables to differentiate by, comma-separated, in order "
+                  "(default: declared variables, then the others in order of appearance).")
+    @common_options(layout=True)
+    def command(expr: str, wrt: str | None, **opts: Any) -> None:
+        from . import calculus
+
+        compute = getattr(calculus, {"grad": "gradient"}.get(name, name))
+        run = Run(lambda text, ws: compute(text, wrt, ws=ws, layout=opts.get("layout"), at=opts.get("at"),
+                                           simplify=not opts.get("no_simplify")), opts)
+        finish(run.run(expr))
+
+
+_vector_command(
+    "grad", "Gradient of a scalar expression.",
+    """The gradient of the scalar-valued EXPR.
+
+    With scalar variables, the vector of partial derivatives. With a vector or matrix variable
+    (-v x:3, -v W:2x3), a gradient of that variable's shape (denominator layout, as PyTorch's
+    backward() gives); --layout numerator gives the transpose. Several vector or matrix
+    variables give one block each.
+
+    \b
+    Examples:
+      jacli grad "x^2*y + sin(y)"
+      jacli grad "w1*x1 + w2*x2 + b" --wrt w1,w2
+      jacli grad "1/2*norm(W*x+b-z)^2" --wrt W -v W:2x3 -v x:3 -v b:2 -v z:2
+    """,
+)
+_vector_command(
+    "jacobian", "Jacobian of a vector- or matrix-valued expression.",
+    """The Jacobian of EXPR: one row per output entry, one column per input (numerator layout).
+
+    Matrix-valued outputs and matrix variables are flattened row by row. --layout denominator
+    gives the transpose. Several vector or matrix variables give one block each.
+
+    \b
+    Examples:
+      jacli jacobian "[2x1+4x2+7x3, 3x1+5x2+4x3]"
+      jacli jacobian "W*x+b" --wrt x -v W:2x3 -v x:3 -v b:2
+    """,
+)
+_vector_command(
+    "hessian", "Hessian of a scalar expression.",
+    """The Hessian of the scalar-valued EXPR: all second partial derivatives over the variables
+    (vector and matrix variables flattened row by row, in --wrt order).
+
+    \b
+    Examples:
+      jacli hessian "x^2*y + y^3"
+      jacli hessian "x'*A*x" --wrt x -v x:3 -v A:3x3
+    """,
+)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the CLI, turning every failure into one line on stderr and an exit status."""
+    try:
+        cli.main(args=argv, prog_name="jacli", standalone_mode=False)
+    except click.exceptions.NoArgsIsHelpError as e:
+        click.echo(e.ctx.get_help() if e.ctx else "", err=True)
+        sys.exit(ExitStatus.USAGE)
+    except click.UsageError as e:
+        hint = f" (see 'jacli {e.ctx.info_name} --help')" if e.ctx and e.ctx.info_name != "jacli" else " (see 'jacli --help')"
+        error_line(e.format_message() + hint)
+        sys.exit(ExitStatus.USAGE)
+    except click.ClickException as e:
+        error_line(e.format_message())
+        sys.exit(ExitStatus.USAGE)
+    except click.exceptions.Abort:
+        sys.exit(130)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except BrokenPipeError:
+        _quiet_pipe()
+        sys.exit(0)
+    except SystemExit as e:
+        code = e.code
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _quiet_pipe()
+            sys.exit(0)
+        sys.exit(code)
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _quiet_pipe()
+    sys.exit(0)
+
+
+def _quiet_pipe() -> None:
+    """stdout's reader went away (``| head -1``): silence the interpreter's final flush."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())

@@ -1,0 +1,100 @@
+"""Errors raised by the jacli core, each carrying the exit status the CLI reports.
+
+The core never calls ``sys.exit``; the CLI maps ``JacliError.status`` to the process exit code.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitStatus(IntEnum):
+    """Process exit statuses (see ../shared/CLI.md and the man page's EXIT STATUS)."""
+
+    OK = 0
+    FAILED = 1  # the computation failed or is not supported
+    USAGE = 2  # bad usage or bad expression
+    CHECK_MISMATCH = 3  # --check found a disagreement
+    LIMIT = 4  # time or resource limit reached
+
+
+class JacliError(Exception):
+    """Base class: a one-line message and an exit status."""
+
+    status: ExitStatus = ExitStatus.FAILED
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def render(self, prefix: str = "") -> str:
+        """The text to show the user, each line starting with ``prefix`` (parse errors add a
+        second line holding only a caret)."""
+        return prefix + self.message
+
+
+class UsageError(JacliError):
+    """Bad arguments: unknown variable names, bad declarations, bad option values."""
+
+    status = ExitStatus.USAGE
+
+
+class ParseError(UsageError):
+    """A syntax error in user text, with the 0-based column of the offending character."""
+
+    def __init__(self, message: str, text: str, column: int) -> None:
+        super().__init__(message)
+        self.text = text
+        self.column = max(0, min(column, len(text)))
+
+    def render(self, prefix: str = "") -> str:
+        """Two lines: the message and the expression, then a caret under the offending column."""
+        line = self.text.replace("\t", " ").replace("\n", " ").replace("\r", " ")
+        caret = self.column
+        if len(line) > 120:  # keep the echo readable for huge inputs
+            start = max(0, self.column - 60)
+            line = ("..." if start else "") + line[start : start + 120] + ("..." if start + 120 < len(line) else "")
+            caret = self.column - start + (3 if start else 0)
+        line = "".join(ch if ch.isprintable() else "?" for ch in line)
+        head = f"{prefix}{self.message} (column {self.column + 1}): "
+        return f"{head}{line}\n{' ' * (len(head) + caret)}^"
+
+
+class ShapeError(ParseError):
+    """Operands whose shapes do not fit the operation; points at the operator."""
+
+
+class BoundError(UsageError):
+    """Input over a documented bound (length, depth, number size)."""
+
+
+class UnsupportedError(JacliError):
+    """A well-formed request jacli cannot compute."""
+
+    status = ExitStatus.FAILED
+
+
+class EvaluationError(JacliError):
+    """A result that cannot be evaluated at the requested point (division by zero, ...)."""
+
+    status = ExitStatus.FAILED
+
+
+class CheckError(JacliError):
+    """--check found that the result disagrees with finite differences."""
+
+    status = ExitStatus.CHECK_MISMATCH
+
+
+class ResourceError(JacliError):
+    """Time or memory limit reached."""
+
+    status = ExitStatus.LIMIT
+
+
+class Timeout(BaseException):
+    """Raised asynchronously by the deadline timer.
+
+    Derives from BaseException on purpose: sympy has many ``except Exception`` blocks that would
+    otherwise swallow it and keep computing.
+    """

@@ -1,0 +1,148 @@
+"""sympy function classes for the deep-learning functions of jacli's language.
+
+``sigmoid``, ``relu`` and ``step`` are sympy ``Function`` subclasses (rather than their expansions
+1/(1+exp(-x)), Max(0, x), Heaviside(x)) so that derivatives print readably and parse back:
+d/dx relu(x) = step(x), d/dx sigmoid(x) = sigmoid(x)*(1 - sigmoid(x)).
+
+Non-differentiable points follow PyTorch: relu'(0) = step(0) = 0, abs'(0) = sign(0) = 0.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import sympy as sp
+
+
+class sigmoid(sp.Function):  # noqa: N801 - the user-facing name
+    """The logistic function 1/(1 + exp(-x))."""
+
+    nargs = 1
+
+    @classmethod
+    def eval(cls, arg: sp.Expr) -> sp.Expr | None:
+        if arg.is_zero:
+            return sp.Rational(1, 2)
+        if arg is sp.oo:
+            return sp.S.One
+        if arg is sp.S.NegativeInfinity:
+            return sp.S.Zero
+        return None
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        s = sigmoid(self.args[0])
+        return s * (1 - s)
+
+    def _eval_rewrite_as_exp(self, arg: sp.Expr, **kwargs: Any) -> sp.Expr:
+        return 1 / (1 + sp.exp(-arg))
+
+    def _eval_is_real(self) -> bool | None:
+        return self.args[0].is_real
+
+    def _eval_is_positive(self) -> bool | None:
+        return True if self.args[0].is_real else None
+
+    def _eval_evalf(self, prec: int) -> sp.Expr:
+        return (1 / (1 + sp.exp(-self.args[0])))._eval_evalf(prec)
+
+    def _latex(self, printer: Any) -> str:
+        return r"\sigma\left(" + printer._print(self.args[0]) + r"\right)"
+
+
+class step(sp.Function):  # noqa: N801
+    """The unit step with step(0) = 0: the derivative jacli gives for relu."""
+
+    nargs = 1
+
+    @classmethod
+    def eval(cls, arg: sp.Expr) -> sp.Expr | None:
+        if arg.is_positive:
+            return sp.S.One
+        if arg.is_nonpositive:
+            return sp.S.Zero
+        return None
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return sp.S.Zero  # zero wherever it is differentiable (everywhere but 0)
+
+    def _eval_rewrite_as_Heaviside(self, arg: sp.Expr, **kwargs: Any) -> sp.Expr:
+        return sp.Heaviside(arg, 0)
+
+    def _eval_is_real(self) -> bool | None:
+        return self.args[0].is_real
+
+    def _eval_evalf(self, prec: int) -> sp.Expr:
+        value = self.args[0].evalf(prec)
+        if value.is_Number:
+            return sp.S.One if value > 0 else sp.S.Zero
+        return self
+
+    def _latex(self, printer: Any) -> str:
+        return r"\operatorname{step}\left(" + printer._print(self.args[0]) + r"\right)"
+
+
+class relu(sp.Function):  # noqa: N801
+    """max(0, x)."""
+
+    nargs = 1
+
+    @classmethod
+    def eval(cls, arg: sp.Expr) -> sp.Expr | None:
+        if arg.is_nonnegative:
+            return arg
+        if arg.is_nonpositive:
+            return sp.S.Zero
+        return None
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return step(self.args[0])
+
+    def _eval_rewrite_as_Heaviside(self, arg: sp.Expr, **kwargs: Any) -> sp.Expr:
+        return arg * sp.Heaviside(arg, 0)
+
+    def _eval_rewrite_as_Max(self, arg: sp.Expr, **kwargs: Any) -> sp.Expr:
+        return sp.Max(0, arg)
+
+    def _eval_is_real(self) -> bool | None:
+        return self.args[0].is_real
+
+    def _eval_evalf(self, prec: int) -> sp.Expr:
+        value = self.args[0].evalf(prec)
+        if value.is_Number:
+            return value if value > 0 else sp.S.Zero
+        return self
+
+    def _latex(self, printer: Any) -> str:
+        return r"\operatorname{relu}\left(" + printer._print(self.args[0]) + r"\right)"
+
+
+CUSTOM = {"sigmoid": sigmoid, "relu": relu, "step": step}
+
+
+def to_elementary(expr: Any) -> Any:
+    """Rewrite jacli's own functions into sympy built-ins (for limit, which does not know them)."""
+    return expr.replace(
+        lambda e: isinstance(e, (sigmoid, relu, step)),
+        lambda e: (
+            1 / (1 + sp.exp(-e.args[0]))
+            if isinstance(e, sigmoid)
+            else (sp.Max(0, e.args[0]) if isinstance(e, relu) else sp.Heaviside(e.args[0], 0))
+        ),
+    )
+
+
+def numpy_functions() -> dict[str, Any]:
+    """Implementations for ``lambdify``'s module list."""
+    import numpy as np
+
+    def _sigmoid(x: Any) -> Any:
+        return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(x, dtype=float)))
+
+    def _relu(x: Any) -> Any:
+        return np.maximum(np.asarray(x, dtype=float), 0.0)
+
+    def _step(x: Any) -> Any:
+        return np.where(np.asarray(x, dtype=float) > 0, 1.0, 0.0)
+
+    return {"sigmoid": _sigmoid, "relu": _relu, "step": _step, "factorial": np.vectorize(lambda n: math.gamma(n + 1.0), otypes=[float])}

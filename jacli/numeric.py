@@ -1,0 +1,132 @@
+"""Numerical verification with numpy: central finite differences against symbolic results.
+
+Every derivative command records *stages*: (G, inputs, J) meaning "J is the Jacobian of the
+flattened G with respect to the input symbols" (rows: entries of G, columns: inputs). A check
+evaluates G at points around a base point and compares Richardson-extrapolated central
+differences, (4 D(h/2) - D(h)) / 3 with D(h) = (G(v+h) - G(v-h)) / 2h, to J evaluated there.
+
+Tolerance: |J - FD| <= RTOL * (1 + |J| + |FD|) + 1e-9 * max|G| per entry, RTOL = 1e-6.
+The first term scales with the derivative, the second with rounding in G itself.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from .errors import EvaluationError, UnsupportedError
+from .functions import numpy_functions
+from .result import Check
+
+RTOL = 1e-6
+GTOL = 1e-9
+MAX_INPUTS_CHECKED = 400  # larger problems are checked on a deterministic sample of inputs
+SEED = 20190709  # the seed text's date; fixed so checks are reproducible
+TOLERANCE_TEXT = "|error| <= 1e-6*(1 + |result| + |fd|) + 1e-9*max|f|"
+
+Stage = tuple[list[Any], list[Any], Any]  # (G entries, input symbols, J as list of rows)
+
+
+def _lambdify(args: Sequence[Any], exprs: Any) -> Any:
+    return sp.lambdify(list(args), exprs, modules=[numpy_functions(), "numpy"], dummify=True)
+
+
+def _has_abstract(exprs: Sequence[Any]) -> bool:
+    from sympy.core.function import AppliedUndef
+
+    return any(isinstance(e, sp.Basic) and (e.has(sp.Derivative, sp.Subs) or e.atoms(AppliedUndef)) for e in exprs)
+
+
+def _flat(rows: Any) -> list[Any]:
+    return [e for row in rows for e in row]
+
+
+def random_point(symbols: Sequence[Any], finite: Any, rng: np.random.Generator) -> dict[Any, float]:
+    """A point where ``finite(point)`` holds: tries positive values first (logs, roots), then any sign."""
+    for attempt in range(40):
+        lo, hi = (0.3, 1.7) if attempt < 20 else (-1.7, 1.7)
+        values = {s: float(rng.uniform(lo, hi)) for s in symbols}
+        if finite(values):
+            return values
+    raise EvaluationError("--check found no point where the expression and its derivative are finite; give one with --at")
+
+
+def check_stages(stages: list[Stage], point: dict[Any, float] | None = None, seed: int = SEED) -> Check:
+    """Compare every stage's claimed Jacobian with finite differences at ``point`` (or a random one)."""
+    all_exprs: list[Any] = []
+    for g, _, j in stages:
+        all_exprs.extend(g)
+        all_exprs.extend(_flat(j))
+    if _has_abstract(all_exprs):
+        raise UnsupportedError("--check cannot evaluate abstract functions (--func) numerically")
+    symbols = sorted(
+        set().union(*[e.free_symbols for e in all_exprs if isinstance(e, sp.Basic)]), key=lambda s: s.name
+    )
+    compiled = []
+    for g, inputs, j in stages:
+        fg = _lambdify(symbols, list(g))
+        fj = _lambdify(symbols, _flat(j))
+        compiled.append((fg, inputs, fj, len(g)))
+
+    def call(f: Any, values: dict[Any, float]) -> np.ndarray:
+        with np.errstate(all="ignore"):
+            out = f(*[values[s] for s in symbols])
+        return np.asarray(np.broadcast_arrays(*out) if isinstance(out, list) else out, dtype=float).reshape(-1)
+
+    rng = np.random.default_rng(seed)
+    if point is None:
+        def finite(values: dict[Any, float]) -> bool:
+            return all(np.all(np.isfinite(call(f, values))) for g, _, j, _ in compiled for f in (g, j))
+
+        base = random_point(symbols, finite, rng)
+    else:
+        base = {s: float(point.get(s, rng.uniform(0.3, 1.7))) for s in symbols}
+
+    max_abs = 0.0
+    max_rel = 0.0
+    ok = True
+    evaluations = 0
+    for fg, inputs, fj, nout in compiled:
+        claimed = call(fj, base).reshape(nout, len(inputs)) if inputs else np.zeros((nout, 0))
+        g0 = call(fg, base)
+        evaluations += 2
+        if not (np.all(np.isfinite(claimed)) and np.all(np.isfinite(g0))):
+            raise EvaluationError("the function or its derivative is not finite at the check point; --check needs a point where both are")
+        gscale = float(np.max(np.abs(g0))) if g0.size else 0.0
+        cols = list(range(len(inputs)))
+        if len(cols) > MAX_INPUTS_CHECKED:
+            cols = sorted(rng.choice(len(cols), MAX_INPUTS_CHECKED, replace=False).tolist())
+        for k in cols:
+            s = inputs[k]
+            if s not in base:  # the input does not appear at all: the derivative must be 0
+                fd = np.zeros(nout)
+            else:
+                h = 1e-3 * max(1.0, abs(base[s]))
+
+                def d(step: float, s: Any = s, fg: Any = fg) -> np.ndarray:
+                    up, down = dict(base), dict(base)
+                    up[s] += step
+                    down[s] -= step
+                    return (call(fg, up) - call(fg, down)) / (2 * step)
+
+                fd = (4 * d(h / 2) - d(h)) / 3
+                evaluations += 4
+            c = claimed[:, k]
+            err = np.abs(c - fd)
+            allowed = RTOL * (1 + np.abs(c) + np.abs(fd)) + GTOL * gscale
+            if not np.all(np.isfinite(fd)) or np.any(err > allowed):
+                ok = False
+            finite = np.isfinite(err)
+            if np.any(finite):
+                max_abs = max(max_abs, float(np.max(err[finite])))
+                rel = err[finite] / np.maximum(np.abs(c[finite]), 1e-300)
+                max_rel = max(max_rel, float(np.max(np.where(np.abs(c[finite]) > 0, rel, err[finite]))))
+            if not np.all(finite):
+                max_abs = math.inf
+    shown = {str(s): base[s] for s in symbols}
+    return Check(ok=ok, max_abs_error=max_abs, max_rel_error=max_rel, point=shown, evaluations=evaluations,
+                 tolerance=TOLERANCE_TEXT)

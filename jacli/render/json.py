@@ -1,0 +1,88 @@
+"""The JSON printer: one object per result, the schema of ../shared/CLI.md.
+
+Keys: command, input, wrt, layout, shape, result (plain text), latex, and where they apply
+value (with --at), exact, exists/left/right (limit), check, steps, notes. With several blocks
+(``--wrt W,b`` for vector or matrix variables) shape, result, latex and value are lists
+aligned with wrt.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from ..result import Result
+from ..shapes import json_shape
+from .latex import latex_expr
+from .plain import plain_expr
+
+
+def _num(x: Any) -> Any:
+    if isinstance(x, list):
+        return [_num(v) for v in x]
+    if isinstance(x, float) and math.isinf(x):
+        return "oo" if x > 0 else "-oo"
+    return x
+
+
+def to_dict(result: Result) -> dict[str, Any]:
+    out: dict[str, Any] = {"command": result.command, "input": result.input, "wrt": result.wrt}
+    if result.layout is not None:
+        out["layout"] = result.layout
+    blocks = result.blocks
+    many = len(blocks) > 1
+
+    def pick(values: list[Any]) -> Any:
+        return values if many else values[0]
+
+    exists = result.limit is None or result.limit.exists
+    out["shape"] = pick([json_shape(b.shape) for b in blocks])
+    out["result"] = pick([plain_expr(b.expr) if b.expr is not None else None for b in blocks])
+    out["latex"] = pick([latex_expr(b.expr) if b.expr is not None else None for b in blocks])
+    if result.at and exists:
+        out["at"] = {k: plain_expr(v) for k, v in result.at.items()}
+        out["exact"] = pick([plain_expr(b.exact) for b in blocks])
+        out["value"] = pick([_num(b.value) for b in blocks])
+    if result.limit is not None:
+        info = result.limit
+        out["var"] = info.var
+        out["point"] = plain_expr(info.point)
+        out["dir"] = info.direction
+        out["exists"] = info.exists
+        if info.sequence:
+            out["sequence"] = True
+        if info.left is not None:
+            out["left"] = plain_expr(info.left)
+        if info.right is not None:
+            out["right"] = plain_expr(info.right)
+        if info.reason:
+            out["reason"] = info.reason
+    if result.check is not None:
+        c = result.check
+        out["check"] = {
+            "ok": c.ok,
+            "max_abs_error": c.max_abs_error,
+            "max_rel_error": c.max_rel_error,
+            "point": {k: _num(v) for k, v in c.point.items()},
+            "tolerance": c.tolerance,
+        }
+    if result.steps is not None:
+        out["steps"] = result.steps
+    if result.notes:
+        out["notes"] = result.notes
+    return out
+
+
+def render(result: Result) -> str:
+    return json.dumps(to_dict(result), ensure_ascii=False)
+
+
+def error_record(message: str, line: int | None = None, status: int | None = None) -> str:
+    rec: dict[str, Any] = {}
+    if line is not None:
+        rec["line"] = line
+    rec["error"] = message
+    if status is not None:
+        rec["status"] = status
+    return json.dumps(rec, ensure_ascii=False)

@@ -1,0 +1,109 @@
+"""The LaTeX printer: sympy's LatexPrinter with bmatrix matrices and jacli's symbols.
+
+``render`` gives one display equation (``lhs = rhs``) that compiles inside ``\\[ ... \\]`` with
+amsmath; ``latex_expr`` gives the right-hand side alone (the JSON ``latex`` field).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy as sp
+from sympy.printing.latex import LatexPrinter
+
+from ..build import split_entry
+from ..result import Result
+from .common import display, is_number
+from .plain import format_float
+
+
+class JacliLatexPrinter(LatexPrinter):
+    def _print_Symbol(self, expr: Any, style: str = "plain") -> str:
+        entry = split_entry(expr.name)
+        if entry is not None:
+            base, i, j = entry
+            sub = f"{i}" if j is None else f"{i},{j}"
+            return f"{super()._print_Symbol(sp.Symbol(base))}_{{{sub}}}"
+        return str(super()._print_Symbol(expr))
+
+
+_SETTINGS = {"mat_str": "bmatrix", "mat_delim": ""}
+
+
+def latex_expr(expr: Any) -> str:
+    return str(JacliLatexPrinter(_SETTINGS).doprint(display(expr)))
+
+
+def _latex_value(value: Any) -> str:
+    if isinstance(value, list):
+        if value and isinstance(value[0], list):
+            rows = [" & ".join(format_float(v) for v in row) for row in value]
+        else:
+            rows = [format_float(v) for v in value]
+        return r"\begin{bmatrix}" + r" \\ ".join(rows) + r"\end{bmatrix}"
+    return format_float(value)
+
+
+def _var(name: str) -> str:
+    return latex_expr(sp.Symbol(name))
+
+
+def _operand(result: Result) -> str:
+    f = result.function
+    if f is None:
+        return "f"
+    text = latex_expr(f)
+    return text if len(text) <= 300 else "f"
+
+
+def lhs(result: Result, wrt: str | None = None) -> str:
+    """The left-hand side naming what was computed."""
+    f = _operand(result)
+    if result.command == "limit":
+        assert result.limit is not None
+        info = result.limit
+        to = latex_expr(info.point)
+        side = {"+": "^{+}", "-": "^{-}"}.get(info.direction, "")
+        return rf"\lim_{{{_var(info.var)} \to {to}{side}}} \left({f}\right)"
+    if result.command == "diff":
+        names = result.wrt
+        n = result.order
+        several = len(names) > 1 or (result.function is not None and len(getattr(result.function, "free_symbols", ())) > 1)
+        d = r"\partial" if several else "d"
+        total = n * len(names)
+        top = d if total == 1 else f"{d}^{{{total}}}"
+        bottom = " ".join(f"{d} {_var(v)}" + (f"^{{{n}}}" if n > 1 else "") for v in names)
+        return rf"\frac{{{top}}}{{{bottom}}} \left({f}\right)"
+    names = wrt.split(",") if wrt else result.wrt
+    vars_ = ", ".join(_var(v) for v in names)
+    if result.command == "grad":
+        return rf"\nabla_{{{vars_}}} \left({f}\right)"
+    if result.command == "jacobian":
+        return rf"\frac{{\partial \left({f}\right)}}{{\partial \left({vars_}\right)}}"
+    return rf"\nabla^{{2}}_{{{vars_}}} \left({f}\right)"
+
+
+def render(result: Result) -> str:
+    if result.limit is not None and not result.limit.exists:
+        info = result.limit
+        parts = [lhs(result) + r" \text{ does not exist}"]
+        var, to = _var(info.var), latex_expr(info.point)
+        if info.left is not None:
+            parts.append(rf"\lim_{{{var} \to {to}^{{-}}}} = {latex_expr(info.left)}")
+        if info.right is not None:
+            parts.append(rf"\lim_{{{var} \to {to}^{{+}}}} = {latex_expr(info.right)}")
+        return r",\quad ".join(parts)
+    lines = []
+    for block in result.blocks:
+        left = lhs(result, block.wrt if len(result.blocks) > 1 else None)
+        right = latex_expr(block.expr)
+        if result.at and block.exact is not None:
+            point = ", ".join(f"{_var(k)} = {latex_expr(v)}" for k, v in result.at.items())
+            right = latex_expr(block.exact)
+            if not is_number(block.exact):
+                right += r" \approx " + _latex_value(block.value)
+            left = left + rf"\Big|_{{{point}}}"
+        lines.append(f"{left} = {right}")
+    if len(lines) == 1:
+        return lines[0]
+    return r"\begin{gathered}" + r" \\ ".join(lines) + r"\end{gathered}"

@@ -1,0 +1,76 @@
+"""The pretty printer: sympy's 2-D Unicode layout inside a rich-rendered report (terminals).
+
+All user-derived text goes through ``rich.text.Text`` (never markup strings), so brackets in
+expressions are shown, not interpreted.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import sympy as sp
+from rich.console import Console
+from rich.text import Text
+
+from ..result import Result
+from .common import COMMAND_TITLES, display, is_number, layout_note
+from .plain import plain_expr, plain_value
+
+
+def pretty_expr(expr: Any, width: int = 100) -> str:
+    return str(sp.pretty(display(expr), use_unicode=True, num_columns=width))
+
+
+def render(result: Result, color: bool = True, width: int = 100) -> str:
+    buf = io.StringIO()
+    console = Console(file=buf, force_terminal=color, no_color=not color, width=width, highlight=False,
+                      soft_wrap=True)
+    title = COMMAND_TITLES.get(result.command, result.command)
+    head = Text()
+    head.append(title, style="bold cyan")
+    if result.command == "limit" and result.limit is not None:
+        info = result.limit
+        side = {"+": "+", "-": "-"}.get(info.direction, "")
+        head.append(f" of {result.input} as {info.var} → {plain_expr(info.point)}{side}", style="bold")
+        if info.sequence:
+            head.append(" (sequence)", style="dim")
+    else:
+        wrt = ", ".join(result.wrt)
+        head.append(f" of {result.input}", style="bold")
+        if wrt:
+            head.append(f" with respect to {wrt}", style="bold")
+        if result.command == "diff" and result.order > 1:
+            head.append(f" (order {result.order})", style="bold")
+    console.print(head)
+    if result.limit is not None and not result.limit.exists:
+        info = result.limit
+        console.print(Text("does not exist" + (f": {info.reason}" if info.reason else ""), style="yellow"))
+        if info.left is not None:
+            console.print(Text(f"  from the left:  {plain_expr(info.left)}"))
+        if info.right is not None:
+            console.print(Text(f"  from the right: {plain_expr(info.right)}"))
+    else:
+        for block in result.blocks:
+            if len(result.blocks) > 1:
+                console.print(Text(f"∂/∂{block.wrt}:", style="bold"))
+            console.print(Text(pretty_expr(block.expr, width)))
+            if result.at and block.exact is not None:
+                point = ", ".join(f"{k} = {plain_expr(v)}" for k, v in result.at.items())
+                console.print(Text(f"at {point}:", style="bold"))
+                console.print(Text(pretty_expr(block.exact, width)))
+                if not is_number(block.exact):
+                    console.print(Text(f"≈ {plain_value(block.value)}", style="green"))
+    note = layout_note(result)
+    if note and any(b.shape != () for b in result.blocks):
+        console.print(Text(note, style="dim"))
+    if result.check is not None:
+        c = result.check
+        style = "green" if c.ok else "bold red"
+        verdict = "agrees with" if c.ok else "DISAGREES with"
+        console.print(Text(
+            f"check: {verdict} central finite differences (max abs error {c.max_abs_error:.2g}, "
+            f"max rel error {c.max_rel_error:.2g}, {c.evaluations} evaluations)", style=style))
+    for n in result.notes:
+        console.print(Text(f"note: {n}", style="dim"))
+    return buf.getvalue().rstrip("\n")

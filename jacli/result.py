@@ -1,0 +1,71 @@
+"""The result type shared by every command; printers (jacli.render) turn it into text.
+
+Values are sympy objects; nothing here imports sympy, so the type can be imported cheaply.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .shapes import Shape
+
+
+@dataclass
+class Block:
+    """One matrix, vector or scalar of a result. Commands with several ``--wrt`` variables of
+    vector or matrix shape give one block per variable."""
+
+    expr: Any  # sympy scalar or ImmutableMatrix (None for a limit that does not exist)
+    shape: Shape
+    wrt: str | None = None
+    exact: Any = None  # the result evaluated exactly at --at
+    value: Any = None  # float, complex-free nested lists: the result evaluated at --at
+
+
+@dataclass
+class LimitInfo:
+    var: str
+    point: Any  # sympy
+    direction: str  # both, +, -
+    exists: bool
+    left: Any = None
+    right: Any = None
+    reason: str | None = None  # e.g. "the one-sided limits differ", "oscillates"
+    sequence: bool = False
+
+
+@dataclass
+class Check:
+    ok: bool
+    max_abs_error: float
+    max_rel_error: float
+    point: dict[str, Any]
+    evaluations: int = 0
+    tolerance: str = ""
+
+
+@dataclass
+class Result:
+    command: str  # limit, diff, grad, jacobian, hessian
+    input: str
+    blocks: list[Block]
+    wrt: list[str] = field(default_factory=list)
+    layout: str | None = None  # numerator / denominator where it matters
+    at: dict[str, Any] = field(default_factory=dict)  # name -> sympy value given by --at
+    limit: LimitInfo | None = None
+    check: Check | None = None
+    steps: list[Any] | None = None
+    notes: list[str] = field(default_factory=list)
+    order: int = 1
+    function: Any = None  # the lowered input (sympy), for printers that restate it
+    # (G entries, input symbols, claimed Jacobian rows) for --check; see jacli.numeric
+    stages: list[Any] = field(default_factory=list, repr=False)
+
+    @property
+    def expr(self) -> Any:
+        return self.blocks[0].expr
+
+    @property
+    def shape(self) -> Shape:
+        return self.blocks[0].shape

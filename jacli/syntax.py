@@ -1,0 +1,468 @@
+"""jacli's expression language: tokenizer, syntax tree and a precedence-climbing parser.
+
+Pure Python, no sympy: user text becomes a tree of the node classes below, each remembering the
+column it came from so that later stages (shape checking, lowering) can point at the culprit.
+Nothing here evaluates anything.
+
+Grammar, loosest binding first::
+
+    expr    := term (('+' | '-') term)*
+    term    := unary (('*' | '/' | '@' | '.*' | <juxtaposition>) unary)*
+    unary   := ('-' | '+') unary | power
+    power   := postfix (('^' | '**') unary)?          right-associative: 2^3^2 = 2^(3^2)
+    postfix := primary ("'" | '.T' | '[' args ']')*
+    primary := NUMBER | NAME | NAME "'"* '(' args ')' | '(' expr ')' | '[' args ']'
+
+'#' starts a comment that runs to the end of the text.
+
+Sums and products are kept flat (one node with many operands) so that long inputs neither
+recurse deeply nor build lopsided trees.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from dataclasses import dataclass
+
+from .errors import BoundError, ParseError
+
+# --- bounds (documented in the README's Security section) -----------------------------------
+MAX_LENGTH = 20_000  # characters of one expression
+MAX_DEPTH = 100  # nesting of parentheses, brackets, calls and unary operators
+MAX_NAME = 64  # characters of one identifier
+MAX_DIGITS = 1_000  # digits of one numeric literal
+
+#: names that are never symbols: Python keywords and builtins that could smell of evaluation
+FORBIDDEN_NAMES = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | {
+    "eval", "exec", "open", "compile", "getattr", "setattr", "delattr", "globals", "locals",
+    "vars", "dir", "input", "print", "breakpoint", "help", "exit", "quit", "object", "type",
+    "super", "memoryview", "bytearray", "bytes", "classmethod", "staticmethod", "property",
+    "callable", "isinstance", "issubclass", "hasattr", "id", "hash", "repr", "format", "chr",
+    "ord", "system", "os", "sys", "subprocess", "builtins",
+}
+
+NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+_NUMBER_RE = re.compile(r"(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+
+# Unicode spellings accepted as their ASCII equivalents (text pasted from papers and the seed).
+_UNICODE = {
+    "\u2212": "-",  # minus sign
+    "\u00b7": "*",  # middle dot
+    "\u22c5": "*",  # dot operator
+    "\u00d7": "*",  # multiplication sign
+    "\u00f7": "/",
+    "\u1d40": "'",  # superscript T
+    "\u03c0": "pi",
+    "\u221e": "oo",
+    "\u00b2": "^2",
+    "\u00b3": "^3",
+}
+
+
+# --- syntax tree ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Num:
+    text: str  # as written: "2", "0.5", "1e-3"
+    pos: int
+
+
+@dataclass(frozen=True)
+class Name:
+    name: str
+    pos: int
+
+
+@dataclass(frozen=True)
+class Neg:
+    operand: Node
+    pos: int
+
+
+@dataclass(frozen=True)
+class Add:
+    """operand[0] (sign operand)*; signs are '+' or '-'. ``ops[i]`` applies to ``args[i]``."""
+
+    args: tuple[Node, ...]
+    ops: tuple[str, ...]  # ops[0] is always '+'
+    pos: tuple[int, ...]  # column of each operator (pos[0]: start of the first operand)
+
+
+@dataclass(frozen=True)
+class Mul:
+    """A left-to-right chain of '*', '/', '@', '.*' (juxtaposition is '*')."""
+
+    args: tuple[Node, ...]
+    ops: tuple[str, ...]  # ops[0] is always '*'
+    pos: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Pow:
+    base: Node
+    exp: Node
+    pos: int  # column of the operator
+
+
+@dataclass(frozen=True)
+class Call:
+    func: str
+    args: tuple[Node, ...]
+    pos: int
+    primes: int = 0  # f'(x) is Call("f", (x,), primes=1)
+
+
+@dataclass(frozen=True)
+class Transpose:
+    operand: Node
+    pos: int
+
+
+@dataclass(frozen=True)
+class Index:
+    operand: Node
+    indices: tuple[Node, ...]
+    pos: int
+
+
+@dataclass(frozen=True)
+class List:
+    items: tuple[Node, ...]
+    pos: int
+
+
+Node = Num | Name | Neg | Add | Mul | Pow | Call | Transpose | Index | List
+
+
+def start(node: Node) -> int:
+    """The column where ``node`` begins (for error carets)."""
+    if isinstance(node, (Add, Mul)):
+        return start(node.args[0])
+    if isinstance(node, (Pow,)):
+        return start(node.base)
+    if isinstance(node, (Transpose, Index)):
+        return start(node.operand)
+    return node.pos
+
+
+# --- tokenizer -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Token:
+    kind: str  # NUM NAME OP END
+    text: str
+    pos: int
+    space_before: bool
+
+
+_OPS = ("**", ".*", ".T", "+", "-", "*", "/", "^", "@", "'", "(", ")", "[", "]", ",")
+
+
+def _normalize(text: str) -> tuple[str, list[int]]:
+    """Replace accepted Unicode spellings; return the new text and a map to original columns."""
+    if text.isascii():
+        return text, list(range(len(text) + 1))
+    out: list[str] = []
+    cols: list[int] = []
+    for i, ch in enumerate(text):
+        rep = _UNICODE.get(ch, ch)
+        out.append(rep)
+        cols.extend([i] * len(rep))
+    cols.append(len(text))
+    return "".join(out), cols
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split ``text`` into tokens; unknown characters are a ParseError at their column."""
+    if len(text) > MAX_LENGTH:
+        raise BoundError(
+            f"expression is {len(text)} characters long; the limit is {MAX_LENGTH}"
+        )
+    src, cols = _normalize(text)
+    tokens: list[Token] = []
+    i, n = 0, len(src)
+    space = False
+    while i < n:
+        ch = src[i]
+        if ch in " \t":
+            space = True
+            i += 1
+            continue
+        if ch == "#":  # a comment runs to the end (jacli's plain output annotates this way)
+            break
+        if ch.isdigit() or (ch == "." and i + 1 < n and src[i + 1].isdigit()):
+            m = _NUMBER_RE.match(src, i)
+            assert m is not None
+            if len(m.group()) > MAX_DIGITS:
+                raise BoundError(
+                    f"number literal has {len(m.group())} characters; the limit is {MAX_DIGITS}"
+                )
+            tokens.append(Token("NUM", m.group(), cols[i], space))
+            i = m.end()
+        elif ch.isascii() and ch.isalpha():
+            m = NAME_RE.match(src, i)
+            assert m is not None
+            tokens.append(Token("NAME", m.group(), cols[i], space))
+            i = m.end()
+        elif ch == "_":
+            raise ParseError("names cannot start with '_'", text, cols[i])
+        else:
+            for op in _OPS:
+                if src.startswith(op, i):
+                    if op == ".T" and i + 2 < n and (src[i + 2].isalnum() or src[i + 2] == "_"):
+                        continue  # ".Tx" is not a transpose
+                    tokens.append(Token("OP", op, cols[i], space))
+                    i += len(op)
+                    break
+            else:
+                what = "a newline" if ch in "\r\n" else repr(ch)
+                hint = ""
+                if ch == ".":
+                    hint = "; attribute access is not part of the language"
+                elif ch in "\"`":
+                    hint = "; strings are not part of the language"
+                elif ch in "=<>!":
+                    hint = "; comparisons and assignments are not part of the language"
+                raise ParseError(f"unexpected character {what}{hint}", text, cols[i])
+        space = False
+    tokens.append(Token("END", "", len(text), space))
+    return tokens
+
+
+# --- parser ----------------------------------------------------------------------------------
+_MUL_OPS = {"*", "/", "@", ".*"}
+
+
+class Parser:
+    """Precedence-climbing parser over the token list; see the module docstring for the grammar.
+
+    ``functions`` are the names that may be applied with parentheses (built-ins plus declared
+    abstract functions). Any other name followed by '(' is an error, never a guess.
+    """
+
+    def __init__(self, text: str, functions: frozenset[str] | set[str]) -> None:
+        self.text = text
+        self.functions = functions
+        self.tokens = tokenize(text)
+        self.i = 0
+        self.depth = 0
+
+    # helpers
+    @property
+    def tok(self) -> Token:
+        return self.tokens[self.i]
+
+    def advance(self) -> Token:
+        t = self.tokens[self.i]
+        self.i += 1
+        return t
+
+    def error(self, message: str, pos: int | None = None) -> ParseError:
+        return ParseError(message, self.text, self.tok.pos if pos is None else pos)
+
+    def expect(self, op: str, opener: Token | None = None) -> Token:
+        if self.tok.kind == "OP" and self.tok.text == op:
+            return self.advance()
+        found = "end of input" if self.tok.kind == "END" else repr(self.tok.text)
+        msg = f"expected '{op}' but found {found}"
+        if opener is not None:
+            msg += f" (to close '{opener.text}' at column {opener.pos + 1})"
+        raise self.error(msg)
+
+    def enter(self, pos: int) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise BoundError(f"expression is nested more than {MAX_DEPTH} levels deep (column {pos + 1})")
+
+    def is_op(self, *ops: str) -> bool:
+        return self.tok.kind == "OP" and self.tok.text in ops
+
+    # grammar
+    def parse(self) -> Node:
+        if self.tok.kind == "END":
+            raise self.error("empty expression")
+        node = self.expr()
+        if self.tok.kind != "END":
+            if self.is_op(")", "]"):
+                raise self.error(f"unmatched '{self.tok.text}'")
+            raise self.error(f"unexpected {self.describe(self.tok)}")
+        return node
+
+    @staticmethod
+    def describe(t: Token) -> str:
+        if t.kind == "END":
+            return "end of input"
+        if t.kind == "NUM":
+            return f"number {t.text}"
+        if t.kind == "NAME":
+            return f"name {t.text!r}"
+        return f"'{t.text}'"
+
+    def expr(self) -> Node:
+        first = self.term()
+        args, ops, pos = [first], ["+"], [start(first)]
+        while self.is_op("+", "-"):
+            t = self.advance()
+            args.append(self.term())
+            ops.append(t.text)
+            pos.append(t.pos)
+        if len(args) == 1:
+            return first
+        return Add(tuple(args), tuple(ops), tuple(pos))
+
+    def starts_operand(self) -> bool:
+        """Juxtaposition: a name or '(' right after an operand multiplies (2x, 3 sin(x), 2(x+1))."""
+        t = self.tok
+        if t.kind == "OP" and t.text == "[":
+            return t.space_before  # "x[0]" indexes; "2 [1, 2]" scales a list
+        return t.kind == "NAME" or (t.kind == "OP" and t.text == "(")
+
+    def term(self) -> Node:
+        first = self.unary()
+        args, ops, pos = [first], ["*"], [start(first)]
+        while True:
+            if self.is_op(*_MUL_OPS):
+                t = self.advance()
+                ops.append(t.text)
+                pos.append(t.pos)
+            elif self.starts_operand():
+                ops.append("*")
+                pos.append(self.tok.pos)
+            elif self.tok.kind == "NUM":
+                raise self.error(f"missing operator before number {self.tok.text}")
+            else:
+                break
+            args.append(self.unary())
+        if len(args) == 1:
+            return first
+        return Mul(tuple(args), tuple(ops), tuple(pos))
+
+    def unary(self) -> Node:
+        if self.is_op("-", "+"):
+            t = self.advance()
+            self.enter(t.pos)
+            operand = self.unary()
+            self.depth -= 1
+            return Neg(operand, t.pos) if t.text == "-" else operand
+        return self.power()
+
+    def power(self) -> Node:
+        base = self.postfix()
+        if self.is_op("^", "**"):
+            t = self.advance()
+            self.enter(t.pos)
+            if self.tok.kind == "END":
+                raise self.error(f"'{t.text}' needs an exponent")
+            exp = self.unary()  # right-associative, and 2^-1 is 2^(-1)
+            self.depth -= 1
+            return Pow(base, exp, t.pos)
+        return base
+
+    def postfix(self) -> Node:
+        node = self.primary()
+        while True:
+            if self.is_op("'", ".T"):
+                t = self.advance()
+                node = Transpose(node, t.pos)
+            elif self.is_op("[") and not self.tok.space_before:
+                t = self.advance()
+                self.enter(t.pos)
+                if self.is_op("]"):
+                    raise self.error("an index is needed between '[' and ']'")
+                idx = self.arglist("]", t)
+                self.depth -= 1
+                node = Index(node, idx, t.pos)
+            else:
+                return node
+
+    def arglist(self, closer: str, opener: Token) -> tuple[Node, ...]:
+        items = [self.expr()]
+        while self.is_op(","):
+            self.advance()
+            items.append(self.expr())
+        self.expect(closer, opener)
+        return tuple(items)
+
+    def primary(self) -> Node:
+        t = self.tok
+        if t.kind == "NUM":
+            self.advance()
+            return Num(t.text, t.pos)
+        if t.kind == "NAME":
+            return self.name_or_call()
+        if t.kind == "OP" and t.text == "(":
+            self.advance()
+            self.enter(t.pos)
+            if self.is_op(")"):
+                raise self.error("empty parentheses")
+            node = self.expr()
+            self.expect(")", t)
+            self.depth -= 1
+            return node
+        if t.kind == "OP" and t.text == "[":
+            self.advance()
+            self.enter(t.pos)
+            if self.is_op("]"):
+                raise self.error("empty list")
+            items = self.arglist("]", t)
+            self.depth -= 1
+            return List(items, t.pos)
+        if t.kind == "END":
+            raise self.error("expression ends too early")
+        if t.kind == "OP" and t.text in (")", "]"):
+            raise self.error(f"unexpected '{t.text}'")
+        raise self.error(f"unexpected {self.describe(t)}; an operand is needed here")
+
+    def name_or_call(self) -> Node:
+        t = self.advance()
+        name = t.text
+        check_name(name, self.text, t.pos)
+        primes = 0
+        if name in self.functions:
+            # f'(x), f''(x): derivatives of a declared function
+            j = self.i
+            while self.tokens[j].kind == "OP" and self.tokens[j].text == "'":
+                j += 1
+            if j > self.i and self.tokens[j].kind == "OP" and self.tokens[j].text == "(":
+                primes = j - self.i
+                self.i = j
+        if self.is_op("("):
+            if name not in self.functions:
+                if self.tok.space_before:
+                    return Name(name, t.pos)  # "x (y+1)": juxtaposition, handled by term()
+                raise ParseError(
+                    f"unknown function {name!r}; write {name}*(...) to multiply, "
+                    f"or declare it with --func {name}",
+                    self.text,
+                    t.pos,
+                )
+            opener = self.advance()
+            self.enter(opener.pos)
+            if self.is_op(")"):
+                raise self.error(f"{name}() needs an argument")
+            args = self.arglist(")", opener)
+            self.depth -= 1
+            return Call(name, args, t.pos, primes)
+        if name in self.functions and name not in CONSTANT_NAMES:
+            raise ParseError(f"function {name!r} needs its argument in parentheses: {name}(...)", self.text, t.pos)
+        return Name(name, t.pos)
+
+
+CONSTANT_NAMES = frozenset({"pi", "e", "E", "oo"})
+
+
+def check_name(name: str, text: str, pos: int) -> None:
+    """Reject identifiers that are not allowed as symbols (keywords, builtins, dunders, too long)."""
+    if len(name) > MAX_NAME:
+        raise BoundError(f"name at column {pos + 1} is {len(name)} characters long; the limit is {MAX_NAME}")
+    if name in FORBIDDEN_NAMES or "__" in name:
+        raise ParseError(f"{name!r} is not part of jacli's language", text, pos)
+
+
+def parse(text: str, functions: frozenset[str] | set[str]) -> Node:
+    """Parse ``text`` into a syntax tree. ``functions``: names callable with parentheses."""
+    return Parser(text, functions).parse()
+
+
+def is_identifier(name: str) -> bool:
+    """True for a name jacli accepts as a variable (strict: letters, digits, underscore)."""
+    return bool(NAME_RE.fullmatch(name)) and name not in FORBIDDEN_NAMES and "__" not in name and len(name) <= MAX_NAME

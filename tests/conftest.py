@@ -1,0 +1,43 @@
+"""Shared helpers: run the real entry point (jacli.cli.main) with captured stdout and stderr."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from jacli.cli import main
+
+
+@dataclass
+class Outcome:
+    status: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> Any:
+        return json.loads(self.stdout)
+
+    def lines(self) -> list[str]:
+        return self.stdout.splitlines()
+
+
+def run(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> Outcome:
+    """Run ``jacli ARGS`` in-process, as the console script does, and capture everything."""
+    runner = CliRunner()
+    with runner.isolation(input=input, env=env) as streams:
+        out, err = streams[0], streams[1]
+        try:
+            main(list(args))
+            status = 0
+        except SystemExit as e:
+            status = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+        return Outcome(status, out.getvalue().decode(), err.getvalue().decode())
+
+
+@pytest.fixture
+def jacli() -> Any:
+    return run

@@ -1,0 +1,203 @@
+"""The command line: exit statuses, stdout/stderr separation, formats, batch mode, options."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import run
+
+
+def test_issue_examples_in_all_formats() -> None:
+    r = run("diff", "x^2*sin(x)", "x", "-f", "plain")
+    assert (r.status, r.stdout, r.stderr) == (0, "x^2*cos(x) + 2*x*sin(x)\n", "")
+    assert run("limit", "sin(x)/x", "x", "0").stdout == "1\n"
+    assert run("limit", "(1+1/n)^n", "n").stdout == "e\n"
+    r = run("limit", "1/x", "x", "0", "-f", "json")
+    assert r.status == 0
+    data = r.json()
+    assert (data["exists"], data["left"], data["right"]) == (False, "-oo", "oo")
+    assert run("diff", "[[x, x^2], [sin(x), 1]]", "x").stdout == "[[1, 2*x], [cos(x), 0]]\n"
+
+
+def test_json_schema() -> None:
+    data = run("diff", "x^2*sin(x)", "x", "-f", "json").json()
+    assert data == {
+        "command": "diff",
+        "input": "x^2*sin(x)",
+        "wrt": ["x"],
+        "shape": [],
+        "result": "x^2*cos(x) + 2*x*sin(x)",
+        "latex": r"x^{2} \cos{\left(x \right)} + 2 x \sin{\left(x \right)}",
+    }
+    data = run("diff", "[[x, x^2], [sin(x), 1]]", "x", "-f", "json", "--at", "x=0").json()
+    assert data["shape"] == [2, 2]
+    assert data["value"] == [[1.0, 0.0], [1.0, 0.0]]
+    data = run("limit", "sin(x)/x", "x", "0", "-f", "json").json()
+    assert data["exists"] is True and data["result"] == "1"
+
+
+def test_latex_format() -> None:
+    r = run("diff", "[[x, x^2], [sin(x), 1]]", "x", "--latex")
+    assert r.status == 0
+    assert r"\begin{bmatrix}" in r.stdout and r"\end{bmatrix}" in r.stdout
+    assert run("limit", "1/x", "x", "0", "-f", "latex").stdout.count(r"\lim") == 3
+
+
+def test_pretty_format_has_no_markup_leak() -> None:
+    r = run("diff", "[x, x^2]", "x", "-f", "pretty", env={"NO_COLOR": "1"})
+    assert r.status == 0
+    assert "\x1b[" not in r.stdout
+    assert "⎡" in r.stdout or "[" in r.stdout
+
+
+def test_plain_is_default_when_piped() -> None:
+    r = run("diff", "x^3", "x")
+    assert r.stdout == "3*x^2\n"
+
+
+@pytest.mark.parametrize(
+    "args, out",
+    [
+        (["limit", "exp(x)", "x", "-oo"], "0\n"),
+        (["diff", "-x^2", "x"], "-2*x\n"),
+        (["limit", "x", "x", "-1"], "-1\n"),
+        (["limit", "1/x", "x", "0", "--dir", "+"], "oo\n"),
+        (["limit", "1/x", "x", "0", "--dir", "-"], "-oo\n"),
+        (["limit", "abs(x)/x", "x", "0", "--dir=-"], "-1\n"),
+        (["diff", "x^3", "x", "-n", "2"], "6*x\n"),
+        (["diff", "x^3", "x", "-n2"], "6*x\n"),
+        (["diff", "x^3*y^2", "x", "y"], "6*x^2*y\n"),
+        (["derivative", "x^2"], "2*x\n"),
+        (["diff", "sin(x)", "x", "--at", "x=pi/3"], "1/2\n"),
+        (["diff", "sin(x)", "x", "--at", "x=1"], "cos(1)  # = 0.5403023058681398\n"),
+        (["limit", "(x^2-9)/(x-3)", "x", "3"], "6\n"),
+        (["limit", "(1 - 10^-n)/3", "n"], "1/3\n"),  # the seed's 0.3, 0.33, ... (not 10/3)
+        (["limit", "3 - 1/n", "n"], "3\n"),
+        (["limit", "x^2", "x", "3"], "9\n"),
+        (["diff", "y", "x", "--let", "y=x^2+1"], "2*x\n"),
+        (["diff", "f(g(x))", "x", "--func", "f", "--func", "g"], "f'(g(x))*g'(x)\n"),
+    ],
+)
+def test_commands(args: list[str], out: str) -> None:
+    r = run(*args)
+    assert (r.status, r.stdout, r.stderr) == (0, out, "")
+
+
+@pytest.mark.parametrize(
+    "args, status, message",
+    [
+        (["diff", "x^", "x"], 2, "needs an exponent"),
+        (["diff", "x*y"], 2, "several variables (x, y)"),
+        (["diff", "x", "x", "--bogus"], 2, "No such option"),
+        (["limit", "sin(x)/x"], 2, "no POINT"),
+        (["limit", "1/x", "x", "0", "--dir", "up"], 2, "Invalid value"),
+        (["grad", "[x, y]"], 2, "grad needs a scalar-valued expression"),
+        (["grad", "x*y", "--wrt", "q"], 2, "unknown variable 'q'"),
+        (["diff", "1/x", "x", "--at", "x=0"], 1, "undefined at this point"),
+        (["diff", "x", "x", "--at", "x=y"], 2, "must be a number"),
+        (["diff", "x", "x", "-v", "x:0"], 2, "sizes are at least 1"),
+        (["nosuch"], 2, "No such command"),
+    ],
+)
+def test_errors_are_one_line_with_status(args: list[str], status: int, message: str) -> None:
+    r = run(*args)
+    assert r.status == status
+    assert r.stdout == ""
+    assert message in r.stderr
+    assert r.stderr.startswith("jacli: ")
+    assert len(r.stderr.splitlines()) <= 2
+    assert "Traceback" not in r.stderr
+
+
+def test_injection_makes_no_file(tmp_path: Path) -> None:
+    target = tmp_path / "pwned"
+    r = run("diff", f"__import__('os').system('touch {target}')", "x")
+    assert r.status == 2 and not target.exists()
+    assert len(r.stderr.splitlines()) == 2
+
+
+def test_batch_mode_goes_on_after_a_bad_line() -> None:
+    r = run("diff", "-", "x", input="x^2\nsin(\n# comment\n\nx^3\n")
+    assert r.stdout == "2*x\n3*x^2\n"
+    assert r.status == 2
+    assert "line 2:" in r.stderr
+
+
+def test_batch_json_error_records() -> None:
+    r = run("diff", "-", "x", "-f", "json", input="x^2\nsin(\n")
+    lines = [json.loads(line) for line in r.lines()]
+    assert lines[0]["result"] == "2*x"
+    assert lines[1]["line"] == 2 and "error" in lines[1] and lines[1]["status"] == 2
+    assert r.status == 2
+
+
+def test_check_reports_agreement() -> None:
+    data = run("diff", "x^2*sin(x)", "x", "--check", "-f", "json").json()
+    assert data["check"]["ok"] is True
+    assert data["check"]["max_abs_error"] < 1e-8
+
+
+def test_check_mismatch_exits_3() -> None:
+    # relu is not differentiable at 0: jacli's convention relu'(0) = 0 disagrees with the
+    # symmetric difference quotient 1/2, and --check says so.
+    r = run("diff", "relu(x)", "x", "--at", "x=0", "--check", "-f", "json")
+    assert r.status == 3
+    assert json.loads(r.stdout)["check"]["ok"] is False
+    assert "--check" in r.stderr
+
+
+def test_timeout_exits_4() -> None:
+    r = run("limit", "x^x^x^x^x^x^x^x^x^x^x^x^x^x^x^x^x", "x", "oo", "--timeout", "0.5")
+    assert r.status in (0, 4)
+    if r.status == 4:
+        assert "gave up after 0.5 seconds" in r.stderr
+
+
+def test_version_and_help() -> None:
+    assert run("--version").stdout.startswith("jacli ")
+    r = run("--help")
+    assert r.status == 0 and "limit" in r.stdout and "hessian" in r.stdout
+    assert run("diff", "--help").status == 0
+
+
+def _subprocess(*args: str, input: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    env.pop("NO_COLOR", None)
+    return subprocess.run([sys.executable, "-m", "jacli", *args], input=input, capture_output=True, text=True,
+                          env=env, timeout=120)
+
+
+def test_python_dash_m_and_closed_pipe() -> None:
+    p = _subprocess("diff", "x^2*sin(x)", "x")
+    assert p.returncode == 0 and p.stdout == "x^2*cos(x) + 2*x*sin(x)\n" and p.stderr == ""
+    # a reader that goes away early: no traceback, no noise
+    shell = subprocess.run(
+        f"printf 'x^2\\nx^3\\nx^4\\n' | {sys.executable} -m jacli diff - x | head -1",
+        shell=True, capture_output=True, text=True, timeout=120,
+    )
+    assert shell.stdout == "2*x\n"
+    assert "Traceback" not in shell.stderr and "Broken pipe" not in shell.stderr
+
+
+def test_help_does_not_import_sympy() -> None:
+    code = (
+        "import sys; from jacli.cli import main\ntry:\n main(['--help'])\nexcept SystemExit: pass\n"
+        "print('sympy' in sys.modules, 'numpy' in sys.modules, 'rich' in sys.modules)"
+    )
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert p.stdout.strip().endswith("False False False")
+
+
+def test_core_does_not_import_click_or_rich() -> None:
+    code = (
+        "import sys, jacli; r = jacli.gradient('x^2*y', shapes={}); "
+        "print(jacli.render(r, 'json')); print('click' in sys.modules, 'rich' in sys.modules)"
+    )
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert p.stdout.strip().endswith("False False"), p.stdout + p.stderr
