@@ -197,7 +197,7 @@ def test_help_does_not_import_sympy() -> None:
 def test_core_does_not_import_click_or_rich() -> None:
     code = (
         "import sys, jacli; r = jacli.gradient('x^2*y', shapes={}); "
-        "print(jacli.render(r, 'json')); print('click' in sys.modules, 'rich' in sys.modules)"
+        "print(jacli.format_result(r, 'json')); print('click' in sys.modules, 'rich' in sys.modules)"
     )
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert p.stdout.strip().endswith("False False"), p.stdout + p.stderr
