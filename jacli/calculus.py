@@ -441,8 +441,16 @@ def matrix(value: Value) -> sp.Matrix:
 
 def verify(result: Result, ws: Workspace) -> Result:
     """Attach a finite-difference check of every derivative stage (at --at, or a random point)."""
-    from .numeric import check_stages
+    from .numeric import check_limit, check_stages
 
+    if result.limit is not None:
+        g, x, a, claims = result.limit.checked
+        subs = substitution(ws, result.at) if result.at else {}
+        claims = [(side, v.xreplace(subs)) for side, v in claims]
+        result.check = check_limit(g.xreplace(subs), x, a.xreplace(subs), claims)
+        if not claims:
+            result.notes.append("--check: a limit that does not exist by oscillation is not checked numerically")
+        return result
     if not result.stages:
         raise UnsupportedError(f"--check is not available for {result.command}")
     point = None
@@ -539,6 +547,13 @@ def limit(
                 left if dne(left) else right
             )
             value = None
+    claims = []
+    if a is sp.oo or a is sp.S.NegativeInfinity:
+        claims.append(("", value))
+    else:
+        claims += [("-", info.left if info.left is not None else value)] if direction in ("both", "-") else []
+        claims += [("+", info.right if info.right is not None else value)] if direction in ("both", "+") else []
+    info.checked = (g, x, a, [(side, v) for side, v in claims if v is not None and not dne(v)])
     blocks = [Block(value, shape_of(value) if value is not None else SCALAR)]
     res = Result("limit", text, blocks, wrt=[var], limit=info, function=f)
     if params and value is not None:
