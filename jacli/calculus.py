@@ -54,8 +54,8 @@ class Tidy:
         if left <= 0:
             return e
         cand = attempt(lambda: sp.simplify(e), left)
-        if cand is None or cand.has(sp.Piecewise) and not e.has(sp.Piecewise):
-            return e
+        if cand is None or not _function_kinds(cand) <= _function_kinds(e):
+            return e  # e.g. exp(-x)/(1 + exp(-x))^2 -> 1/(4*cosh(x/2)^2): shorter, but not the user's terms
         return cand if sp.count_ops(cand) <= 0.75 * ops else e
 
     def __call__(self, value: Value) -> Value:
@@ -69,6 +69,10 @@ class Tidy:
 def tidy(value: Value, seconds: float = SIMPLIFY_SECONDS) -> Value:
     """Simplify one value within ``seconds`` (see :class:`Tidy`)."""
     return Tidy(seconds)(value)
+
+
+def _function_kinds(e: sp.Expr) -> set[type]:
+    return {type(f) for f in e.atoms(sp.Function)} | ({sp.Piecewise} if e.has(sp.Piecewise) else set())
 
 
 def _has_denominator(e: sp.Expr) -> bool:
@@ -536,10 +540,25 @@ def limit(
     def one(expr: sp.Expr, d: str) -> sp.Expr:
         if isinstance(expr, sp.MatrixBase):
             return as_value(expr.applyfunc(lambda e: one(e, d)))
-        out = sp.limit(expr, x, a, dir=d)
+        try:
+            out = sp.limit(expr, x, a, dir=d)
+        except (NotImplementedError, ValueError, TypeError) as err:
+            out = squeeze(expr, d)
+            if out is None:
+                raise UnsupportedError(f"sympy could not compute this limit ({err})") from None
         if isinstance(out, sp.Limit) or out.has(sp.Limit):
-            raise UnsupportedError("sympy could not compute this limit")
+            out = squeeze(expr, d)
+            if out is None:
+                raise UnsupportedError("sympy could not compute this limit")
         return out
+
+    def squeeze(expr: sp.Expr, d: str) -> sp.Expr | None:
+        """|f| -> 0 implies f -> 0 (e.g. (-1)^n/n, where sympy's algorithm gives up)."""
+        try:
+            bound = sp.limit(sp.Abs(expr), x, a, dir=d)
+        except (NotImplementedError, ValueError, TypeError):
+            return None
+        return sp.S.Zero if bound == 0 else None
 
     def dne(v: Any) -> bool:
         return v is None or (isinstance(v, sp.Basic) and v.has(sp.AccumBounds, sp.nan, sp.zoo))
@@ -600,7 +619,7 @@ def _dne_reason(v: Any) -> str:
         bounds = v.atoms(sp.AccumBounds)
         b = next(iter(bounds))
         return f"oscillates (values fill [{b.min}, {b.max}])"
-    return "undefined"
+    return "no single value is approached"
 
 
 __all__ = ["derivative", "gradient", "jacobian", "hessian", "limit", "tidy", "Shape"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import sympy as sp
 from sympy.printing.str import StrPrinter
 
 from ..result import Result
@@ -19,6 +20,9 @@ class PlainPrinter(StrPrinter):
     """sympy's str printer with jacli's spelling of functions, powers and matrices."""
 
     def _print_Pow(self, expr: Any, rational: bool = False) -> str:
+        if expr.exp.is_Rational and expr.exp.is_negative and expr.exp != -1:
+            # (x + 1)^(-2) reads better as 1/(x + 1)^2
+            return "1/" + self._print(sp.Pow(expr.base, -expr.exp, evaluate=False))
         return str(super()._print_Pow(expr, rational)).replace("**", "^")
 
     def _print_Abs(self, expr: Any) -> str:
