@@ -68,7 +68,9 @@ def to_dict(result: Result) -> dict[str, Any]:
             "tolerance": c.tolerance,
         }
     if result.steps is not None:
-        out["steps"] = result.steps
+        from .steps import steps_json
+
+        out["steps"] = steps_json(result.steps, result.limit.point if result.limit is not None else None)
     if result.notes:
         out["notes"] = result.notes
     return out

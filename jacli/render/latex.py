@@ -84,6 +84,14 @@ def lhs(result: Result, wrt: str | None = None) -> str:
 
 
 def render(result: Result) -> str:
+    if result.steps:
+        from .steps import latex_block
+
+        return latex_block(result.steps, _render(result), result.limit.point if result.limit is not None else None)
+    return _render(result)
+
+
+def _render(result: Result) -> str:
     if result.limit is not None and not result.limit.exists:
         info = result.limit
         parts = [lhs(result) + r" \text{ does not exist}"]

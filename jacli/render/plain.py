@@ -64,6 +64,15 @@ def plain_value(value: Any) -> str:
 
 
 def render(result: Result) -> str:
+    if result.steps:
+        from .steps import plain_lines
+
+        point = result.limit.point if result.limit is not None else None
+        return "\n".join([*plain_lines(result.steps, point), _render(result)])
+    return _render(result)
+
+
+def _render(result: Result) -> str:
     if result.limit is not None and not result.limit.exists:
         info = result.limit
         sides = []
