@@ -110,7 +110,10 @@ def y_range(data: PlotData) -> tuple[float, float]:
     allv = np.concatenate(values) if values else np.array([0.0])
     if allv.size == 0:
         allv = np.array([0.0])
-    lo, hi = np.percentile(allv, 2), np.percentile(allv, 98)
+    lo, hi = float(allv.min()), float(allv.max())
+    plo, phi = np.percentile(allv, 2), np.percentile(allv, 98)
+    if hi - lo > 10 * max(phi - plo, 1e-9):  # a pole: keep the bulk of the values in view
+        lo, hi = plo, phi
     if data.fa is not None:
         lo, hi = min(lo, data.fa), max(hi, data.fa)
     if hi - lo < 1e-9:
@@ -166,16 +169,16 @@ def terminal(data: PlotData, width: int = 72, height: int = 21) -> str:
     draw(data.d, "o")
     draw(data.f, "*")
     if data.a is not None and data.fa is not None:
-        r = row_of(data.fa)
-        if r is not None:
-            grid[r][col_of(data.a)] = "@"
+        at_row = row_of(data.fa)
+        if at_row is not None:
+            grid[at_row][col_of(data.a)] = "@"
     dname = f"{data.name}" if data.order == 1 else f"{data.name}, order {data.order}"
     lines = [f"f({data.name}) = {data.f_text}   [*]",
              f"f{chr(39) * min(data.order, 3) if data.order <= 3 else f'^({data.order})'}({dname}) = {data.d_text}   [o]"]
     if data.tangent_text:
         lines.append(f"tangent at {data.name} = {_num(data.a or 0.0)}: {data.tangent_text}   [.]  point [@]")
     for r in range(height):
-        label = _num(yhi) if r == 0 else (_num(ylo) if r == height - 1 else ("0" if r == zr else ""))
+        label = f"{yhi:.4g}" if r == 0 else (f"{ylo:.4g}" if r == height - 1 else ("0" if r == zr else ""))
         lines.append(f"{label:>{margin}}" + "|" + "".join(grid[r]).rstrip())
     axis = f"{_num(x0)}"
     right = f"{_num(x1)}"
@@ -202,7 +205,7 @@ def write_file(data: PlotData, path: str) -> Path:
         ax.plot(data.xs, data.f, label=f"f({v}) = {data.f_text}", color="tab:blue", linewidth=2)
         prime = "'" * data.order if data.order <= 3 else f"^({data.order})"
         ax.plot(data.xs, data.d, label=f"f{prime}({v}) = {data.d_text}", color="tab:orange", linewidth=1.5, linestyle="--")
-        if data.tangent is not None:
+        if data.tangent is not None and data.a is not None and data.fa is not None:
             ax.plot(data.xs, data.tangent, label=f"tangent: {data.tangent_text}", color="tab:green", linewidth=1.2)
             ax.plot([data.a], [data.fa], "o", color="tab:red", zorder=5)
         ax.set_ylim(*y_range(data))

@@ -103,6 +103,6 @@ def steps_tree(result: Result) -> Any:
         for sub in step.substeps:
             add(node, sub)
 
-    for step in result.steps:
+    for step in result.steps or []:
         add(root, step)
     return root
