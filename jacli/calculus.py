@@ -389,7 +389,7 @@ def jacobian(
     if steps:
         from .steps import composite_steps, jacobian_steps
 
-        res.steps = composite_steps(ws, node, text, symbols, as_value(sp.ImmutableMatrix(claimed))) or jacobian_steps(
+        res.steps = composite_steps(ws, node, text, symbols, as_value(sp.ImmutableMatrix(claimed)), layout) or jacobian_steps(
             outputs, symbols, as_value(sp.ImmutableMatrix(claimed)))
     if shape_of(f) not in (SCALAR,) and 1 not in shape_of(f):
         res.notes.append(f"the {format_shape(shape_of(f))} output is flattened row by row")

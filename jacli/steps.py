@@ -110,9 +110,9 @@ _KNOWN_CLASSES = (sigmoid, relu, step)
 class Differentiator:
     """Builds the rule tree of d/dvar for expressions over one variable at a time."""
 
-    def __init__(self, var: sp.Symbol, taken: set[str] | None = None) -> None:
+    def __init__(self, var: sp.Symbol, taken: set[str] | None = None, seen: set[str] | None = None) -> None:
         self.var = var
-        self.seen: set[str] = set()
+        self.seen: set[str] = seen if seen is not None else set()
         self.taken = set(taken or ())
         self.counter = 0
 
@@ -286,10 +286,13 @@ class Differentiator:
                          bindings=[(f"u{i + 1}", a) for i, a in enumerate(args)], substeps=subs)
 
 
-def differentiate(expr: Any, var: sp.Symbol, taken: set[str] | None = None) -> Step:
-    """The rule tree of d/d``var`` of a scalar sympy expression; ``.result`` is the derivative."""
+def differentiate(expr: Any, var: sp.Symbol, taken: set[str] | None = None, seen: set[str] | None = None) -> Step:
+    """The rule tree of d/d``var`` of a scalar sympy expression; ``.result`` is the derivative.
+
+    ``seen``: rules whose general form was already given (shared by the trees of one answer).
+    """
     names = {str(s) for s in expr.free_symbols} | {str(var)} | set(taken or ())
-    return Differentiator(var, names)(expr)
+    return Differentiator(var, names, seen)(expr)
 
 
 # --- equality of the explained result with the answer ---------------------------------------------
@@ -333,15 +336,17 @@ def _names(expr: Any) -> set[str]:
 
 
 # --- sections for the commands ------------------------------------------------------------------
-def derivative_steps(value: Value, variables: Sequence[sp.Symbol], order: int, answer: Value) -> list[Step]:
+def derivative_steps(value: Value, variables: Sequence[sp.Symbol], order: int, answer: Value,
+                     seen: set[str] | None = None) -> list[Step]:
     """diff: one tree per differentiation (several for mixed partials and -n), entry by entry."""
+    seen = set() if seen is None else seen
     if isinstance(value, sp.MatrixBase):
         sections = []
         entries = list(value)
         answers = list(answer) if isinstance(answer, sp.MatrixBase) else [answer]
         for k, (e, a) in enumerate(zip(entries, answers, strict=False)):
             index = f"[{k}]" if value.cols == 1 else f"[{k // value.cols},{k % value.cols}]"
-            inner = derivative_steps(e, variables, order, a)
+            inner = derivative_steps(e, variables, order, a, seen)
             sections.append(Step(f"entry {index}", e, a, None, substeps=inner, kind="section"))
         return sections
     steps: list[Step] = []
@@ -349,7 +354,7 @@ def derivative_steps(value: Value, variables: Sequence[sp.Symbol], order: int, a
     taken = _names(value)
     for var in variables:
         for _ in range(order):
-            tree = differentiate(current, var, taken)
+            tree = differentiate(current, var, taken, seen)
             steps.append(tree)
             current = tree.result
     if steps:
@@ -362,10 +367,11 @@ def derivative_steps(value: Value, variables: Sequence[sp.Symbol], order: int, a
 def gradient_steps(f: Any, symbols: Sequence[sp.Symbol], answer: Value) -> list[Step]:
     """grad: one section per partial derivative, then the assembled vector."""
     taken = _names(f)
+    seen: set[str] = set()
     sections = []
     parts = []
     for s in symbols:
-        tree = differentiate(f, s, taken)
+        tree = differentiate(f, s, taken, seen)
         parts.append(tree.result)
         sections.append(Step(f"partial derivative by {s}", f, tree.result, s, substeps=[tree], kind="section"))
     vector = sp.ImmutableMatrix(len(parts), 1, parts)
@@ -379,10 +385,11 @@ def jacobian_steps(outputs: Sequence[Any], symbols: Sequence[sp.Symbol], answer:
     sections = []
     taken = set().union(*[_names(o) for o in outputs]) if outputs else set()
     rows = []
+    seen: set[str] = set()
     for i, out in enumerate(outputs):
         row = []
         for s in symbols:
-            tree = differentiate(out, s, taken)
+            tree = differentiate(out, s, taken, seen)
             row.append(tree.result)
             if tree.rule == "constant":
                 continue  # zero entries: stated in the assembled matrix
@@ -402,17 +409,18 @@ def _label(i: int, outputs: Sequence[Any]) -> str:
 def hessian_steps(f: Any, symbols: Sequence[sp.Symbol], answer: Any) -> list[Step]:
     """hessian: the first partials, then each second partial, then the matrix."""
     taken = _names(f)
+    seen: set[str] = set()
     sections = []
     first = []
     for s in symbols:
-        tree = differentiate(f, s, taken)
+        tree = differentiate(f, s, taken, seen)
         first.append(tree.result)
         sections.append(Step(f"first partial by {s}", f, tree.result, s, substeps=[tree], kind="section"))
     rows = []
     for i, g in enumerate(first):
         row = []
         for s in symbols:
-            tree = differentiate(g, s, taken)
+            tree = differentiate(g, s, taken, seen)
             row.append(tree.result)
             sections.append(Step(f"second partial by {symbols[i]}, {s}", g, tree.result, s, substeps=[tree],
                                  kind="section"))
@@ -451,11 +459,12 @@ def composite_steps(ws: Workspace, node: sx.Node, text: str, symbols: Sequence[s
     jz = sp.Matrix(len(z_vals), len(symbols), lambda i, k: sp.diff(z_vals[i], symbols[k]))
     direct = sp.Matrix(len(outputs), len(symbols), lambda i, k: sp.diff(outputs[i], symbols[k]))
     back = dict(zip(z_syms, z_vals, strict=True))
-    product = (jy.xreplace(back) * jz).applyfunc(sp.expand)
-    total = product + direct.xreplace(back)
+    shown = jy * jz + direct
+    total = shown.xreplace(back)
+    in_z = any(shown.has(s) for s in z_syms)
     z = used[0] if len(used) == 1 else "(" + ", ".join(used) + ")"
     zt = used[0] if len(used) == 1 else r"\left(" + ", ".join(used) + r"\right)"
-    jy_x = as_value(sp.ImmutableMatrix(jy.xreplace(back)))
+    jy_z = as_value(sp.ImmutableMatrix(jy))
     jz_v = as_value(sp.ImmutableMatrix(jz))
     ydesc = Step("Jacobian of the outer map", y, as_value(sp.ImmutableMatrix(jy)), None, kind="equation",
                  lhs=(f"J_y({z})", rf"J_{{y}}({zt})"), bindings=[("y", y)],
@@ -465,22 +474,19 @@ def composite_steps(ws: Workspace, node: sx.Node, text: str, symbols: Sequence[s
                  note=f"the derivatives of the entries of {z} by the variables")
     general = ("J_(y o z)(x) = J_y(z(x)) * J_z(x)",
                r"J_{y \circ z}(x) = J_{y}\big(z(x)\big)\, J_{z}(x)")
-    prod = Step("chain rule: product of Jacobians", sp.MatMul(jy_x, jz_v, evaluate=False) if isinstance(jy_x, sp.MatrixBase)
-                and isinstance(jz_v, sp.MatrixBase) else None,
-                as_value(sp.ImmutableMatrix(total)), None, general=general, kind="equation",
-                lhs=(f"J_y({z})*J_{z}(x)", rf"J_{{y}}({zt})\, J_{{{zt}}}(x)"),
-                note=None if direct.is_zero_matrix else "plus the direct dependence of y on the variables")
-    want = answer
-    if layout == "denominator" and isinstance(answer, sp.MatrixBase):
-        want = answer.T
-    shown = as_value(sp.ImmutableMatrix(total))
-    if shape_of(shown) != shape_of(want) and isinstance(shown, sp.MatrixBase) and isinstance(want, sp.MatrixBase):
-        shown_cmp: Any = shown.reshape(*want.shape) if len(shown) == len(want) else shown
-    else:
-        shown_cmp = shown
-    _confirm(prod, want if shape_of(shown_cmp) == shape_of(want) else shown_cmp)
-    if not same(shown_cmp, want):
+    notes = []
+    if not direct.is_zero_matrix:
+        notes.append("plus the direct dependence of y on the variables")
+    if in_z:
+        notes.append(f"substituting {z} = {z}(x) gives the answer")
+    prod = Step("chain rule: product of Jacobians", sp.MatMul(jy_z, jz_v, evaluate=False) if isinstance(jy_z, sp.MatrixBase)
+                and isinstance(jz_v, sp.MatrixBase) and direct.is_zero_matrix else None,
+                as_value(sp.ImmutableMatrix(shown)), None, general=general, kind="equation",
+                lhs=(f"J_y({z})*J_{z}(x)", rf"J_{{y}}({zt})\, J_{{{zt}}}(x)"), note="; ".join(notes) or None)
+    if not same(as_value(sp.ImmutableMatrix(total)), answer):
         prod.note = "the product of Jacobians could not be shown equal to the answer"
+    elif layout == "denominator":
+        prod.note = ((prod.note + "; ") if prod.note else "") + "the answer below is its transpose (denominator layout)"
     return [ydesc, zstep, prod]
 
 
@@ -515,11 +521,13 @@ def _lim_step(rule: str, e: Any, value: Any, x: Any, general: tuple[str, str] | 
     return Step(rule, e, value, x, general, kind="limit", **kw)
 
 
-def limit_steps(f: Any, x: Any, a: Any, direction: str, value: Any, depth: int = 0) -> Step:
+def limit_steps(f: Any, x: Any, a: Any, direction: str, value: Any, depth: int = 0,
+                seen: set[str] | None = None) -> Step:
     """Explain lim_{x->a} f = value by the first short method that reproduces ``value``."""
+    seen = set() if seen is None else seen
     for method in (_direct, _standard_limit, _factor_cancel, _dominant, _lhopital):
         try:
-            s = method(f, x, a, direction, value, depth)
+            s = method(f, x, a, direction, value, depth, seen)
         except (TypeError, ValueError, NotImplementedError, sp.PolynomialError):
             s = None
         if s is not None and (s.result == value or same(s.result, value, 0.5)):
@@ -551,11 +559,13 @@ def _finite(v: Any) -> bool:
     return isinstance(v, sp.Basic) and v.is_finite is True and not v.has(sp.nan, sp.zoo, sp.AccumBounds)
 
 
-def _direct(f: Any, x: Any, a: Any, d: str, value: Any, depth: int) -> Step | None:
+def _direct(f: Any, x: Any, a: Any, d: str, value: Any, depth: int, seen: set[str]) -> Step | None:
     if a in (sp.oo, sp.S.NegativeInfinity) or not _finite(value):
         return None
     if f.has(sp.Abs, sp.sign, sp.Heaviside, sp.floor, sp.ceiling, sp.Piecewise, sp.Max, sp.Min, step, relu):
         return None  # possibly discontinuous: substitution proves nothing
+    if not _defined_at(f, x, a):
+        return None
     at = f.xreplace({x: a})
     if not _finite(at):
         return None
@@ -566,7 +576,30 @@ def _direct(f: Any, x: Any, a: Any, d: str, value: Any, depth: int) -> Step | No
                      note="the expression is continuous there, so its limit is its value")
 
 
-def _standard_limit(f: Any, x: Any, a: Any, d: str, value: Any, depth: int) -> Step | None:
+def _defined_at(f: Any, x: Any, a: Any) -> bool:
+    """Every part of ``f`` has a finite real value at x = a, with no 0^0, no 0^negative, no log of a
+    non-positive number and no power with a variable exponent over a non-positive base: the
+    conditions under which substituting proves continuity for jacli's elementary functions."""
+    for part in sp.preorder_traversal(f):
+        if not isinstance(part, sp.Basic) or x not in part.free_symbols:
+            continue
+        v = part.xreplace({x: a})
+        if not _finite(v) or v.is_real is False:
+            return False
+        if isinstance(part, sp.Pow):
+            b, e = part.base.xreplace({x: a}), part.exp.xreplace({x: a})
+            if x in part.exp.free_symbols and b.is_positive is not True:
+                return False
+            if b.is_zero and e.is_positive is not True:
+                return False
+            if b.is_negative and e.is_integer is not True:
+                return False
+        if isinstance(part, sp.log) and part.args[0].xreplace({x: a}).is_positive is not True:
+            return False
+    return True
+
+
+def _standard_limit(f: Any, x: Any, a: Any, d: str, value: Any, depth: int, seen: set[str]) -> Step | None:
     for text, g, point, result in _standard():
         if point != a:
             continue
@@ -591,7 +624,7 @@ def _fraction(f: Any) -> tuple[Any, Any]:
     return num, den
 
 
-def _factor_cancel(f: Any, x: Any, a: Any, d: str, value: Any, depth: int) -> Step | None:
+def _factor_cancel(f: Any, x: Any, a: Any, d: str, value: Any, depth: int, seen: set[str]) -> Step | None:
     if a in (sp.oo, sp.S.NegativeInfinity) or not f.is_rational_function(x):
         return None
     num, den = _fraction(f)
@@ -601,7 +634,7 @@ def _factor_cancel(f: Any, x: Any, a: Any, d: str, value: Any, depth: int) -> St
     reduced = sp.cancel(num / den)
     common = sp.factor(sp.gcd(num, den))
     rn, rd = sp.fraction(reduced)
-    sub = limit_steps(reduced, x, a, d, value, depth + 1)
+    sub = limit_steps(reduced, x, a, d, value, depth + 1, seen)
     general = ("factor numerator and denominator, cancel the common factor (x - a), then take the limit",
                r"\frac{(x - a) p(x)}{(x - a) q(x)} = \frac{p(x)}{q(x)} \quad (x \neq a)")
     return _lim_step("factor and cancel", f, sub.result, x, general,
@@ -610,7 +643,7 @@ def _factor_cancel(f: Any, x: Any, a: Any, d: str, value: Any, depth: int) -> St
                      substeps=[sub], note=f"0/0 at {x} = {a}: both vanish there")
 
 
-def _dominant(f: Any, x: Any, a: Any, d: str, value: Any, depth: int) -> Step | None:
+def _dominant(f: Any, x: Any, a: Any, d: str, value: Any, depth: int, seen: set[str]) -> Step | None:
     if a not in (sp.oo, sp.S.NegativeInfinity) or not f.is_rational_function(x):
         return None
     num, den = _fraction(f)
@@ -626,7 +659,7 @@ def _dominant(f: Any, x: Any, a: Any, d: str, value: Any, depth: int) -> Step | 
                                ("their ratio", ratio)])
 
 
-def _lhopital(f: Any, x: Any, a: Any, d: str, value: Any, depth: int) -> Step | None:
+def _lhopital(f: Any, x: Any, a: Any, d: str, value: Any, depth: int, seen: set[str]) -> Step | None:
     if depth > 3:
         return None
     num, den = sp.fraction(f)
@@ -639,10 +672,10 @@ def _lhopital(f: Any, x: Any, a: Any, d: str, value: Any, depth: int) -> Step | 
     inf = ln.is_infinite and ld.is_infinite
     if not (zero or inf):
         return None
-    dn, dd = differentiate(num, x), differentiate(den, x)
+    dn, dd = differentiate(num, x, seen=seen), differentiate(den, x, seen=seen)
     quotient = dn.result / dd.result
     q = sp.simplify(quotient) if sp.count_ops(quotient) < 60 else quotient
-    sub = limit_steps(q, x, a, d, value, depth + 1)
+    sub = limit_steps(q, x, a, d, value, depth + 1, seen)
     general = ("if f/g -> 0/0 or oo/oo, then lim f/g = lim f'/g' (when the latter exists)",
                r"\lim_{x \to a} \frac{f(x)}{g(x)} = \lim_{x \to a} \frac{f'(x)}{g'(x)}")
     form = "0/0" if zero else "oo/oo"

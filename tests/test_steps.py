@@ -209,8 +209,20 @@ def test_seed_composite_jacobian_product(args: list[str]) -> None:
 def test_composite_with_direct_dependence() -> None:
     r = run("jacobian", "z^2 + x", "--let", "z=3*x", "--steps", "-f", "json")
     out = r.json()
-    assert out["steps"][-1]["result"] == out["result"] == "18*x + 1"
-    assert "direct dependence" in out["steps"][-1]["note"]
+    assert out["result"] == "18*x + 1"
+    last = out["steps"][-1]
+    assert last["result"] == "6*z + 1"  # J_y(z)*J_z(x) + dy/dx, before z = 3*x is put back
+    assert "direct dependence" in last["note"] and "substituting z = z(x)" in last["note"]
+    assert "could not be shown" not in last["note"]
+
+
+def test_composite_in_z_terms_then_substituted() -> None:
+    r = run("jacobian", "sigmoid(z)", "--let", "z=W*x", "-v", "W:2x2", "-v", "x:2", "--wrt", "x", "--steps", "-f", "json")
+    out = r.json()
+    outer, inner, product = out["steps"]
+    assert outer["result"] == "[[(1 - sigmoid(z[0]))*sigmoid(z[0]), 0], [0, (1 - sigmoid(z[1]))*sigmoid(z[1])]]"
+    assert inner["result"] == "[[W[0,0], W[0,1]], [W[1,0], W[1,1]]]"
+    assert product["note"] == "substituting z = z(x) gives the answer"
 
 
 # --- limits ---------------------------------------------------------------------------------------

@@ -68,9 +68,9 @@ def to_dict(result: Result) -> dict[str, Any]:
             "tolerance": c.tolerance,
         }
     if result.steps is not None:
-        from .steps import steps_json
+        from .steps import point_of, steps_json
 
-        out["steps"] = steps_json(result.steps, result.limit.point if result.limit is not None else None)
+        out["steps"] = steps_json(result.steps, *point_of(result))
     if result.notes:
         out["notes"] = result.notes
     return out

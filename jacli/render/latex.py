@@ -85,9 +85,9 @@ def lhs(result: Result, wrt: str | None = None) -> str:
 
 def render(result: Result) -> str:
     if result.steps:
-        from .steps import latex_block
+        from .steps import latex_block, point_of
 
-        return latex_block(result.steps, _render(result), result.limit.point if result.limit is not None else None)
+        return latex_block(result.steps, _render(result), *point_of(result))
     return _render(result)
 
 

@@ -65,10 +65,9 @@ def plain_value(value: Any) -> str:
 
 def render(result: Result) -> str:
     if result.steps:
-        from .steps import plain_lines
+        from .steps import plain_lines, point_of
 
-        point = result.limit.point if result.limit is not None else None
-        return "\n".join([*plain_lines(result.steps, point), _render(result)])
+        return "\n".join([*plain_lines(result.steps, *point_of(result)), _render(result)])
     return _render(result)
 
 

@@ -82,9 +82,10 @@ def steps_tree(result: Result) -> Any:
     """The derivation as a rich Tree: one node per rule, its general form, bindings and note beneath."""
     from rich.tree import Tree
 
-    from .steps import statement, title
+    from .steps import point_of, statement, title
 
-    point = plain_expr(result.limit.point) if result.limit is not None else ""
+    where, side = point_of(result)
+    point = plain_expr(where) + side if where is not None else ""
     root = Tree(Text("steps", style="bold"))
 
     def add(parent: Any, step: Any) -> None:

@@ -55,10 +55,19 @@ def numbered(steps: list[Step], prefix: str = "") -> Iterator[tuple[str, Step]]:
         yield from numbered(s.substeps, number + ".")
 
 
-def plain_lines(steps: list[Step], point: Any = None) -> list[str]:
+def point_of(result: Any) -> tuple[Any, str]:
+    """The limit point and side ('+', '-' or '') of a limit result; (None, '') otherwise."""
+    info = getattr(result, "limit", None)
+    if info is None:
+        return None, ""
+    finite = info.point.is_finite is not False
+    return info.point, (info.direction if info.direction in ("+", "-") and finite else "")
+
+
+def plain_lines(steps: list[Step], point: Any = None, side: str = "") -> list[str]:
     """Numbered lines (1., 1.1., ...): the rule and its equation, then its general form, bindings, note."""
     lines = []
-    pt = plain_expr(point) if point is not None else ""
+    pt = (plain_expr(point) + side) if point is not None else ""
     for number, s in numbered(steps):
         depth = number.count(".")
         pad = "   " * depth
@@ -87,7 +96,7 @@ def _tex_var(step: Step) -> str:
     return latex_expr(step.var) if step.var is not None else "x"
 
 
-def latex_statement(step: Step, point: Any = None) -> str:
+def latex_statement(step: Step, point: Any = None, side: str = "") -> str:
     if step.kind == "section":
         return ""
     res = latex_expr(step.result) if step.result is not None else r"\text{does not exist}"
@@ -95,7 +104,7 @@ def latex_statement(step: Step, point: Any = None) -> str:
         v = _tex_var(step)
         return rf"\frac{{d}}{{d{v}}}\left({latex_expr(step.expr)}\right) = {res}"
     if step.kind == "limit":
-        to = latex_expr(point) if point is not None else "a"
+        to = (latex_expr(point) + (f"^{{{side}}}" if side else "")) if point is not None else "a"
         return rf"\lim_{{{_tex_var(step)} \to {to}}} \left({latex_expr(step.expr)}\right) = {res}"
     if step.lhs is not None:
         middle = f" = {latex_expr(step.expr)}" if step.expr is not None and step.kind == "equation" and step.bindings == [] else ""
@@ -105,12 +114,12 @@ def latex_statement(step: Step, point: Any = None) -> str:
     return res
 
 
-def latex_rows(steps: list[Step], point: Any = None) -> list[str]:
+def latex_rows(steps: list[Step], point: Any = None, side: str = "") -> list[str]:
     """Rows for an aligned environment: '&\\text{1. product rule: } ...'."""
     rows = []
     for number, s in numbered(steps):
         indent = r"\quad " * number.count(".")
-        said = latex_statement(s, point)
+        said = latex_statement(s, point, side)
         rows.append(rf"&{indent}{tex_text(f'{number}. {title(s)}' + (': ' if said else ''))} {said}")
         inner = indent + r"\qquad "
         if s.general:
@@ -137,22 +146,22 @@ def _tex_name(name: str) -> str:
     return tex_text(name)
 
 
-def latex_block(steps: list[Step], main: str, point: Any = None) -> str:
+def latex_block(steps: list[Step], main: str, point: Any = None, side: str = "") -> str:
     """The whole derivation as one aligned environment ending with the answer."""
-    rows = latex_rows(steps, point)
+    rows = latex_rows(steps, point, side)
     rows.append(rf"&{tex_text('answer: ')} {main}")
     return r"\begin{aligned}" + " \\\\\n".join(rows) + r"\end{aligned}"
 
 
 # --- JSON ------------------------------------------------------------------------------------------
-def to_json(step: Step, point: Any = None) -> dict[str, Any]:
+def to_json(step: Step, point: Any = None, side: str = "") -> dict[str, Any]:
     out: dict[str, Any] = {
         "rule": title(step),
         "expr": plain_expr(step.expr) if step.expr is not None else None,
         "result": plain_expr(step.result) if step.result is not None else None,
         "expr_latex": latex_expr(step.expr) if step.expr is not None else None,
         "result_latex": latex_expr(step.result) if step.result is not None else None,
-        "latex": latex_statement(step, point),
+        "latex": latex_statement(step, point, side),
         "kind": step.kind,
     }
     if step.var is not None:
@@ -164,9 +173,9 @@ def to_json(step: Step, point: Any = None) -> dict[str, Any]:
         out["bindings"] = [{"name": n, "expr": plain_expr(v), "latex": latex_expr(v)} for n, v in step.bindings]
     if step.note:
         out["note"] = step.note
-    out["substeps"] = [to_json(s, point) for s in step.substeps]
+    out["substeps"] = [to_json(s, point, side) for s in step.substeps]
     return out
 
 
-def steps_json(steps: list[Step], point: Any = None) -> list[dict[str, Any]]:
-    return [to_json(s, point) for s in steps]
+def steps_json(steps: list[Step], point: Any = None, side: str = "") -> list[dict[str, Any]]:
+    return [to_json(s, point, side) for s in steps]
