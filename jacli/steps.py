@@ -422,11 +422,13 @@ def hessian_steps(f: Any, symbols: Sequence[sp.Symbol], answer: Any) -> list[Ste
         for s in symbols:
             tree = differentiate(g, s, taken, seen)
             row.append(tree.result)
+            if tree.rule == "constant":
+                continue  # zero entries: stated in the assembled matrix
             sections.append(Step(f"second partial by {symbols[i]}, {s}", g, tree.result, s, substeps=[tree],
                                  kind="section"))
         rows.append(row)
     sections.append(_confirm(Step("assemble the Hessian", None, as_value(sp.ImmutableMatrix(rows)), None,
-                                  kind="equation"), answer))
+                                  kind="equation", note="entries without a section are 0"), answer))
     return sections
 
 
@@ -620,7 +622,11 @@ def _tex_standard(text: str) -> str:
 
 
 def _fraction(f: Any) -> tuple[Any, Any]:
-    num, den = sp.fraction(sp.together(f))
+    """Numerator and denominator as written; combined over a common denominator only when needed
+    (``together`` may cancel the very factor the explanation is about)."""
+    num, den = sp.fraction(f)
+    if not den.free_symbols:
+        num, den = sp.fraction(sp.together(f))
     return num, den
 
 

@@ -10,9 +10,11 @@ from typing import Any
 import pytest
 import sympy as sp
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from jacli.build import Workspace
 from jacli.calculus import derivative, limit
+from jacli.render.plain import plain_expr
 from jacli.steps import Step, differentiate
 
 from .conftest import run
@@ -337,3 +339,26 @@ def test_every_format_works(args: list[str]) -> None:
 
 def test_no_steps_without_the_flag() -> None:
     assert "steps" not in run("diff", "x^2", "x", "-f", "json").json()
+
+
+def test_direct_substitution_is_not_claimed_for_0_to_the_0() -> None:
+    out = run("limit", "x^x", "x", "0", "--dir", "+", "--steps", "-f", "json").json()
+    assert out["result"] == "1"
+    assert out["steps"][0]["rule"] != "direct substitution"
+    assert out["steps"][0]["latex"].startswith(r"\lim_{x \to 0^{+}}")
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(-4, 4), st.integers(-3, 3), st.integers(-3, 3), st.integers(1, 3))
+def test_removable_singularities_are_factored(a: int, b: int, c: int, k: int) -> None:
+    # expanded (x - a)^k (x - b) over expanded (x - a)^k (x - c): a hole at x = a
+    if a in (b, c) or b == c:
+        return
+    x = sp.Symbol("x")
+    num, den = sp.expand((x - a) ** k * (x - b)), sp.expand((x - a) ** k * (x - c))
+    text = f"({plain_expr(num)})/({plain_expr(den)})"
+    res = limit(text, "x", str(a), steps=True)
+    assert res.steps is not None
+    step = res.steps[0]
+    assert step.rule == "factor and cancel", (text, step.rule)
+    assert step.result == res.expr == sp.Rational(a - b, a - c)
