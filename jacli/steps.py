@@ -511,6 +511,8 @@ def _standard() -> list[tuple[str, Any, Any, Any]]:
 
 
 def _limit_of(e: Any, x: Any, a: Any, d: str) -> Any:
+    if a not in (sp.oo, sp.S.NegativeInfinity) and _defined_at(e, x, a):
+        return e.xreplace({x: a})  # continuous there
     if a in (sp.oo, sp.S.NegativeInfinity):
         return sp.limit(e, x, a)
     if d == "both":
@@ -607,7 +609,7 @@ def _standard_limit(f: Any, x: Any, a: Any, d: str, value: Any, depth: int, seen
             continue
         t = next(iter(g.free_symbols))
         cand = g.xreplace({t: x})
-        if cand == f or sp.simplify(cand - f) == 0:
+        if cand == f or sp.expand(sp.together(cand - f)) == 0:
             return _lim_step("standard limit", f, result, x, (text, _tex_standard(text)))
     return None
 

@@ -44,7 +44,7 @@ def render(result: Result, color: bool = True, width: int = 100) -> str:
             head.append(f" (order {result.order})", style="bold")
     console.print(head)
     if result.steps:
-        console.print(steps_tree(result))
+        console.print(steps_tree(result), soft_wrap=False)
     if result.limit is not None and not result.limit.exists:
         info = result.limit
         console.print(Text("does not exist" + (f": {info.reason}" if info.reason else ""), style="yellow"))
@@ -89,18 +89,19 @@ def steps_tree(result: Result) -> Any:
     root = Tree(Text("steps", style="bold"))
 
     def add(parent: Any, step: Any) -> None:
-        label = Text()
+        label = Text(overflow="fold")
         label.append(title(step), style="bold magenta")
         said = statement(step).replace("{point}", point)
         if said:
             label.append("  " + said)
         node = parent.add(label)
         if step.general:
-            node.add(Text("rule: " + step.general[0], style="cyan"))
+            node.add(Text("rule: " + step.general[0], style="cyan", overflow="fold"))
         if step.bindings:
-            node.add(Text("where " + ", ".join(f"{n} = {plain_expr(v)}" for n, v in step.bindings), style="dim"))
+            node.add(Text("where " + ", ".join(f"{n} = {plain_expr(v)}" for n, v in step.bindings), style="dim",
+                          overflow="fold"))
         if step.note:
-            node.add(Text("note: " + step.note, style="yellow"))
+            node.add(Text("note: " + step.note, style="yellow", overflow="fold"))
         for sub in step.substeps:
             add(node, sub)
 
