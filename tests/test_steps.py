@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -381,3 +382,19 @@ def test_limit_explanation_equals_the_limit_on_random_expressions(text: str) -> 
         assert top.rule == "limit algorithm"
     else:
         assert sp.simplify(top.result - res.expr) == 0, (text, top.rule)
+
+
+def test_python_api_steps_without_click_or_rich() -> None:
+    code = (
+        "import sys, json, jacli\n"
+        "r = jacli.diff('x^x', 'x', steps=True)\n"
+        "out = json.loads(jacli.render(r, 'json'))\n"
+        "assert out['steps'][0]['rule'] == 'logarithmic differentiation', out['steps'][0]['rule']\n"
+        "g = jacli.jacobian('4*z[0] + 3*z[1]', lets=['z=[[2,4,7],[3,5,4]]*x'], shapes={'x': '3'}, steps=True)\n"
+        "from jacli.render.plain import render as plain\n"
+        "assert plain(g).splitlines()[-1] == '[[17, 31, 40]]  # numerator layout'\n"
+        "assert 'click' not in sys.modules and 'rich' not in sys.modules\n"
+        "print('ok')\n"
+    )
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0 and p.stdout.strip() == "ok", p.stderr
