@@ -157,7 +157,33 @@ class Differentiator:
             return self.pow(e)
         if isinstance(e, (sp.Function, AppliedUndef)) or isinstance(e, _KNOWN_CLASSES):
             return self.function(e)
+        if isinstance(e, (sp.Derivative, sp.Subs)):
+            return self.abstract_derivative(e)
         return self.unknown(e)
+
+    def abstract_derivative(self, e: Any) -> Step:
+        """f'(x) and f'(g(x)) (a Derivative, or a Subs of one) of an abstract function of one argument."""
+        d = e.expr if isinstance(e, sp.Subs) else e
+        simple = (isinstance(d, sp.Derivative) and isinstance(d.expr, AppliedUndef) and len(d.expr.args) == 1
+                  and len(d.variable_count) == 1 and d.variable_count[0][0] == d.expr.args[0])
+        if not simple:
+            return self.unknown(e)
+        rule = "derivative of an abstract function"
+        general = self.general(rule, ("(f^(k)(x))' = f^(k+1)(x)", r"\frac{d}{dx} f^{(k)}(x) = f^{(k+1)}(x)"))
+        if isinstance(e, sp.Derivative):
+            u = d.expr.args[0]
+            if u == self.var:
+                return self.node(rule, e, sp.diff(e, self.var), general=general)
+        elif len(e.variables) != 1 or e.variables[0] != d.expr.args[0]:
+            return self.unknown(e)
+        else:
+            u = e.point[0]
+        t = self.fresh()
+        k = int(d.variable_count[0][1])
+        outer = sp.Derivative(d.expr.func(t), (t, k))
+        outer_step = Step(rule, outer, sp.diff(outer, t), t, general)
+        inner = self(u)
+        return self.node("chain", e, sp.diff(e, self.var), bindings=[(str(t), u)], substeps=[outer_step, inner])
 
     def unknown(self, e: Any, why: str | None = None) -> Step:
         result = sp.diff(e, self.var)

@@ -398,3 +398,11 @@ def test_python_api_steps_without_click_or_rich() -> None:
     )
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert p.returncode == 0 and p.stdout.strip() == "ok", p.stderr
+
+
+def test_higher_derivatives_of_abstract_compositions_print_with_primes() -> None:
+    r = run("diff", "f(x^2)", "x", "-n", "2", "--func", "f", "-f", "plain")
+    assert r.stdout.strip() == "4*x^2*f''(x^2) + 2*f'(x^2)"
+    steps = run("diff", "f(g(x))", "x", "-n", "2", "--func", "f", "--func", "g", "--steps", "-f", "json").json()["steps"]
+    assert "no rule" not in rules(steps)
+    assert steps[-1]["result"] == "f'(g(x))*g''(x) + f''(g(x))*g'(x)^2"

@@ -44,7 +44,10 @@ def display(expr: Any) -> Any:
 
     if isinstance(expr, sp.MatrixBase):
         return expr.applyfunc(display)
-    return expr.replace(lambda e: isinstance(e, (sp.Subs, sp.Derivative)), rewrite)
+    # Subs first: a bottom-up pass over both would prime the Derivative inside a Subs before the
+    # Subs is seen, leaving Subs(f''(xi), xi, g(x)) behind.
+    expr = expr.replace(lambda e: isinstance(e, sp.Subs), rewrite)
+    return expr.replace(lambda e: isinstance(e, sp.Derivative), rewrite)
 
 
 COMMAND_TITLES = {
