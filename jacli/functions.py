@@ -46,8 +46,9 @@ class sigmoid(sp.Function):  # noqa: N801 - the user-facing name
     def _eval_evalf(self, prec: int) -> sp.Expr:
         return (1 / (1 + sp.exp(-self.args[0])))._eval_evalf(prec)
 
-    def _latex(self, printer: Any) -> str:
-        return r"\sigma\left(" + printer._print(self.args[0]) + r"\right)"
+    def _latex(self, printer: Any, exp: Any = None) -> str:
+        text = r"\sigma\left(" + printer._print(self.args[0]) + r"\right)"
+        return text if exp is None else f"{text}^{{{exp}}}"  # LatexPrinter passes exp for powers
 
 
 class step(sp.Function):  # noqa: N801
@@ -78,8 +79,9 @@ class step(sp.Function):  # noqa: N801
             return sp.S.One if value > 0 else sp.S.Zero
         return self
 
-    def _latex(self, printer: Any) -> str:
-        return r"\operatorname{step}\left(" + printer._print(self.args[0]) + r"\right)"
+    def _latex(self, printer: Any, exp: Any = None) -> str:
+        text = r"\operatorname{step}\left(" + printer._print(self.args[0]) + r"\right)"
+        return text if exp is None else f"{text}^{{{exp}}}"  # LatexPrinter passes exp for powers
 
 
 class relu(sp.Function):  # noqa: N801
@@ -113,8 +115,9 @@ class relu(sp.Function):  # noqa: N801
             return value if value > 0 else sp.S.Zero
         return self
 
-    def _latex(self, printer: Any) -> str:
-        return r"\operatorname{relu}\left(" + printer._print(self.args[0]) + r"\right)"
+    def _latex(self, printer: Any, exp: Any = None) -> str:
+        text = r"\operatorname{relu}\left(" + printer._print(self.args[0]) + r"\right)"
+        return text if exp is None else f"{text}^{{{exp}}}"  # LatexPrinter passes exp for powers
 
 
 CUSTOM = {"sigmoid": sigmoid, "relu": relu, "step": step}

@@ -406,3 +406,9 @@ def test_higher_derivatives_of_abstract_compositions_print_with_primes() -> None
     steps = run("diff", "f(g(x))", "x", "-n", "2", "--func", "f", "--func", "g", "--steps", "-f", "json").json()["steps"]
     assert "no rule" not in rules(steps)
     assert steps[-1]["result"] == "f'(g(x))*g''(x) + f''(g(x))*g'(x)^2"
+
+
+def test_latex_of_powers_of_jacli_functions() -> None:
+    r = run("diff", "sigmoid(x)^2 + relu(x)^3", "x", "--steps", "--latex")
+    assert r.status == 0, r.stderr
+    assert r"\sigma\left(x\right)^{2}" in r.stdout and r"\operatorname{relu}\left(x\right)^{2}" in r.stdout
