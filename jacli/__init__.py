@@ -104,7 +104,7 @@ def limit(expr: str, var: str | None = None, point: str | None = None, *, direct
     return compute(expr, var, point, direction, ws=_ws(shapes, funcs, lets, ws), at=at, steps=steps)
 
 
-def render(result: Result, fmt: str = "plain") -> str:
+def format_result(result: Result, fmt: str = "plain") -> str:
     """Text of a result: ``plain``, ``latex``, ``json`` or ``pretty`` (pretty needs rich)."""
     if fmt == "plain":
         from .render import plain as out
@@ -122,7 +122,7 @@ def render(result: Result, fmt: str = "plain") -> str:
 
 
 __all__ = [
-    "diff", "gradient", "jacobian", "hessian", "limit", "render", "workspace", "__version__",
+    "diff", "gradient", "jacobian", "hessian", "limit", "format_result", "workspace", "__version__",
     "JacliError", "ParseError", "ShapeError", "UsageError", "UnsupportedError", "EvaluationError",
     "CheckError", "ExitStatus",
 ]

@@ -258,9 +258,12 @@ def names_in(node: sx.Node) -> Iterator[str]:
 
 def number(text: str) -> sp.Rational:
     """An exact rational from a validated numeric literal: '0.3' is 3/10, '1e-3' is 1/1000."""
+    mantissa, _, exponent = text.lower().partition("e")
+    scale = abs(int(exponent)) if exponent else 0
+    if scale + len(mantissa) > MAX_DIGITS_RESULT:
+        shown = text if len(text) <= 24 else text[:20] + "..."
+        raise BoundError(f"number {shown} has more than {MAX_DIGITS_RESULT} digits")
     frac = Fraction(text)
-    if max(len(str(abs(frac.numerator))), len(str(frac.denominator))) > MAX_DIGITS_RESULT:
-        raise BoundError(f"number {text[:20]}... is too large")
     return sp.Rational(frac.numerator, frac.denominator)
 
 

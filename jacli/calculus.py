@@ -29,21 +29,28 @@ SIMPLIFY_SECONDS = 2.0  # total budget for tidying one result
 
 
 # --- tidying -----------------------------------------------------------------------------------
-def tidy(value: Value, seconds: float = SIMPLIFY_SECONDS) -> Value:
-    """Simplify within a time budget, keeping a simplified entry only when it is clearly shorter.
+MAX_SIMPLIFY_OPS = 150  # simplify almost never finishes in budget beyond this many operations
+
+
+class Tidy:
+    """Simplify within one time budget shared by every entry of a command's result, keeping a
+    simplified entry only when it is clearly shorter.
 
     sympy's simplify can take minutes and sometimes lengthens expressions; the budget and the
     length test keep both failure modes out of the answer.
     """
-    stop = time.monotonic() + seconds
 
-    def one(e: sp.Expr) -> sp.Expr:
+    def __init__(self, seconds: float = SIMPLIFY_SECONDS, enabled: bool = True) -> None:
+        self.stop = time.monotonic() + seconds
+        self.enabled = enabled
+
+    def entry(self, e: sp.Expr) -> sp.Expr:
         if not isinstance(e, sp.Basic) or e.is_Atom or not e.free_symbols:
             return e
         ops = sp.count_ops(e)
-        if ops <= 3:
-            return e
-        left = stop - time.monotonic()
+        if ops <= 3 or ops > MAX_SIMPLIFY_OPS or (ops < 16 and not _has_denominator(e)):
+            return e  # short and fraction-free: simplify (0.1-0.7 s) rarely shortens these
+        left = self.stop - time.monotonic()
         if left <= 0:
             return e
         cand = attempt(lambda: sp.simplify(e), left)
@@ -51,9 +58,21 @@ def tidy(value: Value, seconds: float = SIMPLIFY_SECONDS) -> Value:
             return e
         return cand if sp.count_ops(cand) <= 0.75 * ops else e
 
-    if isinstance(value, sp.MatrixBase):
-        return as_value(value.applyfunc(one))
-    return one(value)
+    def __call__(self, value: Value) -> Value:
+        if not self.enabled:
+            return value
+        if isinstance(value, sp.MatrixBase):
+            return as_value(value.applyfunc(self.entry))
+        return self.entry(value)
+
+
+def tidy(value: Value, seconds: float = SIMPLIFY_SECONDS) -> Value:
+    """Simplify one value within ``seconds`` (see :class:`Tidy`)."""
+    return Tidy(seconds)(value)
+
+
+def _has_denominator(e: sp.Expr) -> bool:
+    return any(p.exp.is_negative for p in e.atoms(sp.Pow))
 
 
 # --- variables ---------------------------------------------------------------------------------
@@ -256,8 +275,7 @@ def derivative(
             nxt = diff_entries(result, var)
             stages.append([flat(result), [var], nxt])
             result = nxt
-    if simplify:
-        result = tidy(result)
+    result = Tidy(enabled=simplify)(result)
     stages[-1][2] = result
     stages = [(g, inputs, [[e] for e in flat(j)]) for g, inputs, j in stages]
     res = Result("diff", text, [Block(result, shape_of(result))], wrt=names, order=order, function=value,
@@ -311,13 +329,14 @@ def gradient(
     variables = _wrt(ws, node, wrt)
     layout = _layout(layout, "denominator")
     point = parse_point(ws, at)
+    tidy = Tidy(enabled=simplify)
     blocks: list[Block] = []
     if all(not isinstance(v, sp.MatrixBase) for _, v in variables):
         parts = [sp.diff(f, v) for _, v in variables]
         g: Value = as_value(sp.ImmutableMatrix(len(parts), 1, parts))
         if layout == "numerator" and isinstance(g, sp.MatrixBase):
             g = as_value(g.T)
-        g = tidy(g) if simplify else g
+        g = tidy(g)
         blocks.append(Block(g, shape_of(g), ",".join(n for n, _ in variables)))
     else:
         for name, v in variables:
@@ -327,7 +346,7 @@ def gradient(
                     g = as_value(g.T)
             else:
                 g = sp.diff(f, v)
-            g = tidy(g) if simplify else g
+            g = tidy(g)
             blocks.append(Block(g, shape_of(g), name))
     res = Result("grad", text, blocks, wrt=[n for n, _ in variables], layout=layout, function=f)
     symbols = [s for _, v in variables for s in flat(v)]
@@ -359,13 +378,13 @@ def jacobian(
     variables = _wrt(ws, node, wrt)
     layout = _layout(layout, "numerator")
     point = parse_point(ws, at)
+    tidy = Tidy(enabled=simplify)
 
     def block(symbols: list[sp.Expr]) -> Value:
         j = sp.ImmutableMatrix(len(outputs), len(symbols), lambda i, k: sp.diff(outputs[i], symbols[k]))
         if layout == "denominator":
             j = j.T
-        out = as_value(j)
-        return tidy(out) if simplify else out
+        return tidy(as_value(j))
 
     blocks: list[Block] = []
     if all(not isinstance(v, sp.MatrixBase) for _, v in variables) or len(variables) == 1:
@@ -421,8 +440,7 @@ def hessian(
     h = sp.ImmutableMatrix(len(symbols), len(symbols), lambda i, k: sp.diff(grad[i], symbols[k]))
     if layout == "denominator":
         h = h.T
-    out = as_value(h)
-    out = tidy(out) if simplify else out
+    out = Tidy(enabled=simplify)(as_value(h))
     res = Result("hessian", text, [Block(out, shape_of(out), ",".join(n for n, _ in variables))],
                  wrt=[n for n, _ in variables], layout=layout, function=f)
     hm = matrix(out)
@@ -447,8 +465,16 @@ def matrix(value: Value) -> sp.Matrix:
 
 def verify(result: Result, ws: Workspace) -> Result:
     """Attach a finite-difference check of every derivative stage (at --at, or a random point)."""
-    from .numeric import check_stages
+    from .numeric import check_limit, check_stages
 
+    if result.limit is not None:
+        g, x, a, claims = result.limit.checked
+        subs = substitution(ws, result.at) if result.at else {}
+        claims = [(side, v.xreplace(subs)) for side, v in claims]
+        result.check = check_limit(g.xreplace(subs), x, a.xreplace(subs), claims)
+        if not claims:
+            result.notes.append("--check: a limit that does not exist by oscillation is not checked numerically")
+        return result
     if not result.stages:
         raise UnsupportedError(f"--check is not available for {result.command}")
     point = None
@@ -546,6 +572,13 @@ def limit(
                 left if dne(left) else right
             )
             value = None
+    claims = []
+    if a is sp.oo or a is sp.S.NegativeInfinity:
+        claims.append(("", value))
+    else:
+        claims += [("-", info.left if info.left is not None else value)] if direction in ("both", "-") else []
+        claims += [("+", info.right if info.right is not None else value)] if direction in ("both", "+") else []
+    info.checked = (g, x, a, [(side, v) for side, v in claims if v is not None and not dne(v)])
     blocks = [Block(value, shape_of(value) if value is not None else SCALAR)]
     res = Result("limit", text, blocks, wrt=[var], limit=info, function=f)
     if steps:

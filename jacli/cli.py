@@ -232,7 +232,7 @@ class Run:
         if err is not None:
             error_line(err)
         if status == ExitStatus.CHECK_MISMATCH:
-            error_line("--check: the result disagrees with finite differences (see the check above)")
+            error_line("--check: the result disagrees with the numerical check (see the check above)")
         return int(status)
 
     def batch(self, lines: Iterable[str]) -> int:
@@ -283,7 +283,7 @@ def cli() -> None:
 @click.argument("point", required=False)
 @click.option("--dir", "direction", type=click.Choice(["both", "+", "-"]), default="both", show_default=True,
               help="Two-sided (both) or one-sided from the right (+) or the left (-).")
-@common_options(check=False)
+@common_options()
 def limit(expr: str, var: str | None, point: str | None, direction: str, **opts: Any) -> None:
     """The limit of EXPR as VAR approaches POINT.
 

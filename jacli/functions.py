@@ -47,8 +47,7 @@ class sigmoid(sp.Function):  # noqa: N801 - the user-facing name
         return (1 / (1 + sp.exp(-self.args[0])))._eval_evalf(prec)
 
     def _latex(self, printer: Any, exp: Any = None) -> str:
-        text = r"\sigma\left(" + printer._print(self.args[0]) + r"\right)"
-        return text if exp is None else f"{text}^{{{exp}}}"  # LatexPrinter passes exp for powers
+        return _apply_latex(r"\sigma", printer, self.args[0], exp)
 
 
 class step(sp.Function):  # noqa: N801
@@ -80,8 +79,7 @@ class step(sp.Function):  # noqa: N801
         return self
 
     def _latex(self, printer: Any, exp: Any = None) -> str:
-        text = r"\operatorname{step}\left(" + printer._print(self.args[0]) + r"\right)"
-        return text if exp is None else f"{text}^{{{exp}}}"  # LatexPrinter passes exp for powers
+        return _apply_latex(r"\operatorname{step}", printer, self.args[0], exp)
 
 
 class relu(sp.Function):  # noqa: N801
@@ -116,8 +114,12 @@ class relu(sp.Function):  # noqa: N801
         return self
 
     def _latex(self, printer: Any, exp: Any = None) -> str:
-        text = r"\operatorname{relu}\left(" + printer._print(self.args[0]) + r"\right)"
-        return text if exp is None else f"{text}^{{{exp}}}"  # LatexPrinter passes exp for powers
+        return _apply_latex(r"\operatorname{relu}", printer, self.args[0], exp)
+
+
+def _apply_latex(name: str, printer: Any, arg: Any, exp: Any) -> str:
+    body = name + r"\left(" + printer._print(arg) + r"\right)"
+    return body if exp is None else r"\left(" + body + r"\right)^{" + str(exp) + "}"
 
 
 CUSTOM = {"sigmoid": sigmoid, "relu": relu, "step": step}

@@ -5,8 +5,10 @@ flattened G with respect to the input symbols" (rows: entries of G, columns: inp
 evaluates G at points around a base point and compares Richardson-extrapolated central
 differences, (4 D(h/2) - D(h)) / 3 with D(h) = (G(v+h) - G(v-h)) / 2h, to J evaluated there.
 
-Tolerance: |J - FD| <= RTOL * (1 + |J| + |FD|) + 1e-9 * max|G| per entry, RTOL = 1e-6.
-The first term scales with the derivative, the second with rounding in G itself.
+Two such estimates are made, with h = 1e-3 max(1, |v|) and with h/4; the finer one is compared
+and their difference is the estimate's own error (large where G curves sharply).
+Tolerance: |J - FD| <= RTOL (1 + |J| + |FD|) + 1e-9 max|G| + |FD(h) - FD(h/4)| per entry,
+RTOL = 1e-6: the terms scale with the derivative, with rounding in G, and with the estimate's error.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ RTOL = 1e-6
 GTOL = 1e-9
 MAX_INPUTS_CHECKED = 400  # larger problems are checked on a deterministic sample of inputs
 SEED = 20190709  # the seed text's date; fixed so checks are reproducible
-TOLERANCE_TEXT = "|error| <= 1e-6*(1 + |result| + |fd|) + 1e-9*max|f|"
+TOLERANCE_TEXT = "|error| <= 1e-6*(1 + |result| + |fd|) + 1e-9*max|f| + |fd(h) - fd(h/4)|"
 
 Stage = tuple[list[Any], list[Any], Any]  # (G entries, input symbols, J as list of rows)
 
@@ -103,7 +105,7 @@ def check_stages(stages: list[Stage], point: dict[Any, float] | None = None, see
         for k in cols:
             s = inputs[k]
             if s not in base:  # the input does not appear at all: the derivative must be 0
-                fd = np.zeros(nout)
+                fd = spread = np.zeros(nout)
             else:
                 h = 1e-3 * max(1.0, abs(base[s]))
 
@@ -113,11 +115,13 @@ def check_stages(stages: list[Stage], point: dict[Any, float] | None = None, see
                     down[s] -= step
                     return (call(fg, up) - call(fg, down)) / (2 * step)
 
-                fd = (4 * d(h / 2) - d(h)) / 3
-                evaluations += 4
+                coarse = (4 * d(h / 2) - d(h)) / 3
+                fd = (4 * d(h / 8) - d(h / 4)) / 3
+                spread = np.abs(fd - coarse)  # the difference quotients' own error estimate
+                evaluations += 8
             c = claimed[:, k]
             err = np.abs(c - fd)
-            allowed = RTOL * (1 + np.abs(c) + np.abs(fd)) + GTOL * gscale
+            allowed = RTOL * (1 + np.abs(c) + np.abs(fd)) + GTOL * gscale + spread
             if not np.all(np.isfinite(fd)) or np.any(err > allowed):
                 ok = False
             finite = np.isfinite(err)
@@ -130,3 +134,60 @@ def check_stages(stages: list[Stage], point: dict[Any, float] | None = None, see
     shown = {str(s): base[s] for s in symbols}
     return Check(ok=ok, max_abs_error=max_abs, max_rel_error=max_rel, point=shown, evaluations=evaluations,
                  tolerance=TOLERANCE_TEXT)
+
+
+LIMIT_STEPS = range(3, 11)  # approach the point to within 10^-3 ... 10^-10 (or out to 10^3 ... 10^10)
+
+
+def check_limit(expr: Any, var: Any, point: Any, claims: Sequence[tuple[str, Any]]) -> Check:
+    """Evaluate ``expr`` at 30 significant digits along points approaching ``point`` from each
+    claimed side and test that the values approach the claimed limit.
+
+    A finite limit L passes when the last error |f(x_k) - L| is below 1e-6 (1 + |L|), or the
+    errors keep shrinking over the last steps and have at least halved along the approach (slow
+    convergence such as x^0.1 -> 0; a wrong limit leaves the error flat). An infinite limit
+    passes when |f| grows past 10^3 with the claimed sign. Oscillating or non-existent limits
+    are not checked.
+    """
+    free = (expr.free_symbols | getattr(point, "free_symbols", set())) - {var}
+    if free:
+        names = ", ".join(sorted(str(s) for s in free))
+        raise UnsupportedError(f"--check needs numeric values for {names} (give them with --at)")
+    ok = True
+    worst = 0.0
+    shown: dict[str, Any] = {}
+    evaluations = 0
+    for side, claimed in claims:
+        if point is sp.oo or point is sp.S.NegativeInfinity:
+            sign = 1 if point is sp.oo else -1
+            xs = [sp.Integer(sign * 10**k) for k in LIMIT_STEPS]
+        else:
+            sign = 1 if side == "+" else -1
+            xs = [point + sign * sp.Rational(1, 10**k) for k in LIMIT_STEPS]
+        values = []
+        for xk in xs:
+            v = expr.evalf(30, subs={var: xk})
+            evaluations += 1
+            if v.is_real is not True or not v.is_finite:
+                continue
+            values.append(float(v))
+        if len(values) < 3:
+            raise EvaluationError("--check could not evaluate the expression near the limit point")
+        key = {"+": "right", "-": "left"}.get(side, "approach")
+        shown[key] = float(xs[-1])
+        if claimed is sp.oo or claimed is sp.S.NegativeInfinity:
+            want = 1 if claimed is sp.oo else -1
+            good = values[-1] * want > 1e3 and abs(values[-1]) > abs(values[0])
+            worst = max(worst, 0.0 if good else math.inf)
+        else:
+            target = complex(sp.N(claimed, 30))
+            if abs(target.imag) > 0:
+                continue
+            errors = [abs(v - target.real) for v in values]
+            scale = 1 + abs(target.real)
+            shrinking = all(b < a for a, b in zip(errors[-4:-1], errors[-3:], strict=True)) and errors[-1] <= errors[0] / 2
+            good = errors[-1] <= RTOL * scale or shrinking
+            worst = max(worst, errors[-1])
+        ok = ok and good
+    return Check(ok=ok, max_abs_error=worst, max_rel_error=worst, point=shown, evaluations=evaluations,
+                 tolerance="values approach the limit: |f - L| <= 1e-6 (1 + |L|), or |f - L| keeps shrinking")

@@ -33,6 +33,8 @@ class LimitInfo:
     right: Any = None
     reason: str | None = None  # e.g. "the one-sided limits differ", "oscillates"
     sequence: bool = False
+    # for --check: the expression actually passed to sympy, its variable, and (side, value) claims
+    checked: Any = field(default=None, repr=False)
 
 
 @dataclass

@@ -43,6 +43,7 @@ FORBIDDEN_NAMES = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | {
 }
 
 NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+DIGITS = frozenset("0123456789")
 _NUMBER_RE = re.compile(r"(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 
 # Unicode spellings accepted as their ASCII equivalents (text pasted from papers and the seed).
@@ -189,7 +190,7 @@ def tokenize(text: str) -> list[Token]:
             continue
         if ch == "#":  # a comment runs to the end (jacli's plain output annotates this way)
             break
-        if ch.isdigit() or (ch == "." and i + 1 < n and src[i + 1].isdigit()):
+        if ch in DIGITS or (ch == "." and i + 1 < n and src[i + 1] in DIGITS):
             m = _NUMBER_RE.match(src, i)
             assert m is not None
             if len(m.group()) > MAX_DIGITS:

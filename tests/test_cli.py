@@ -153,10 +153,18 @@ def test_check_mismatch_exits_3() -> None:
 
 
 def test_timeout_exits_4() -> None:
-    r = run("limit", "x^x^x^x^x^x^x^x^x^x^x^x^x^x^x^x^x", "x", "oo", "--timeout", "0.5")
-    assert r.status in (0, 4)
-    if r.status == 4:
-        assert "gave up after 0.5 seconds" in r.stderr
+    r = run("diff", "exp(sin(x^x))^tan(x)", "x", "-n", "14", "--timeout", "0.5")
+    assert (r.status, r.stdout) == (4, "")
+    assert r.stderr == "jacli: gave up after 0.5 seconds (--timeout)\n"
+
+
+def test_timeout_in_batch_reports_the_line_and_goes_on() -> None:
+    r = run("diff", "-", "x", "-n", "14", "--timeout", "0.5", "-f", "json", input="x^5\nexp(sin(x^x))^tan(x)\nx^3\n")
+    lines = [json.loads(line) for line in r.lines()]
+    assert lines[0]["result"] == "0"
+    assert lines[1] == {"line": 2, "error": "gave up after 0.5 seconds (--timeout)", "status": 4}
+    assert lines[2]["result"] == "0"
+    assert r.status == 4
 
 
 def test_version_and_help() -> None:
@@ -197,7 +205,48 @@ def test_help_does_not_import_sympy() -> None:
 def test_core_does_not_import_click_or_rich() -> None:
     code = (
         "import sys, jacli; r = jacli.gradient('x^2*y', shapes={}); "
-        "print(jacli.render(r, 'json')); print('click' in sys.modules, 'rich' in sys.modules)"
+        "print(jacli.format_result(r, 'json')); print('click' in sys.modules, 'rich' in sys.modules)"
     )
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert p.stdout.strip().endswith("False False"), p.stdout + p.stderr
+
+
+@pytest.mark.parametrize(
+    "args, result",
+    [
+        (["sin(x)/x", "x", "0"], "1"),
+        (["(1+1/n)^n", "n"], "E"),
+        (["x*log(x)", "x", "0", "--dir", "+"], "0"),
+        (["x^0.1", "x", "0", "--dir", "+"], "0"),  # slow convergence is not a mismatch
+        (["1/x", "x", "0"], None),
+        (["sin(a*x)/x", "x", "0", "--at", "a=2"], "a"),
+    ],
+)
+def test_limit_check(args: list[str], result: str | None) -> None:
+    r = run("limit", *args, "--check", "-f", "json")
+    assert r.status == 0, r.stderr
+    data = r.json()
+    assert data["check"]["ok"] is True
+    assert data["result"] == (None if result is None else result.replace("E", "e"))
+
+
+def test_limit_check_catches_a_wrong_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sympy
+
+    real = sympy.limit
+    monkeypatch.setattr(sympy, "limit", lambda e, x, a, dir="+": real(e, x, a, dir) + 1)
+    r = run("limit", "sin(x)/x", "x", "0", "--check", "-f", "json")
+    assert r.status == 3
+    assert r.json()["check"]["ok"] is False
+
+
+def test_check_catches_a_wrong_derivative(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sympy
+
+    import jacli.calculus as calculus
+
+    real = calculus.diff_entries
+    monkeypatch.setattr(calculus, "diff_entries", lambda v, s, times=1: real(v, s, times) + sympy.Rational(1, 10**4) * s)
+    r = run("diff", "x^2*sin(x)", "x", "--check", "-f", "json")
+    assert r.status == 3
+    assert r.json()["check"]["ok"] is False and r.json()["check"]["max_abs_error"] > 1e-5

@@ -84,3 +84,14 @@ def test_core_raises_only_jacli_errors(text: str) -> None:
         Workspace().evaluate(text)
     except JacliError:
         pass
+
+
+@SETTINGS
+@given(scalar_exprs)
+def test_every_format_renders_every_result(text: str) -> None:
+    result = jacli.diff(text, "x")
+    for fmt in ("plain", "latex", "json", "pretty"):
+        assert jacli.format_result(result, fmt)
+    squared = jacli.hessian(f"({text})^2 * y")
+    for fmt in ("plain", "latex", "json", "pretty"):
+        assert jacli.format_result(squared, fmt)
