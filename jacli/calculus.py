@@ -481,7 +481,28 @@ def verify(result: Result, ws: Workspace) -> Result:
     if result.at:
         point = {s: float(sp.N(v)) for s, v in substitution(ws, result.at).items()}
     result.check = check_stages(result.stages, point)
+    result.check.point = group_point(ws, result.check.point)
     return result
+
+
+def group_point(ws: Workspace, flat_point: dict[str, float]) -> dict[str, Any]:
+    """{'W[0,1]': v, ...} -> {'W': [[...]]}: the check point as --at would spell it."""
+    grouped: dict[str, Any] = {}
+    for name, v in flat_point.items():
+        entry = split_entry(name)
+        if entry is None or entry[0] not in ws.shapes:
+            grouped[name] = v
+            continue
+        base, i, j = entry
+        rows, cols = ws.shapes[base]
+        assert isinstance(rows, int) and isinstance(cols, int)
+        if base not in grouped:
+            grouped[base] = [0.0] * (rows * cols) if 1 in (rows, cols) else [[0.0] * cols for _ in range(rows)]
+        if j is None:
+            grouped[base][i] = v
+        else:
+            grouped[base][i][j] = v
+    return grouped
 
 
 # --- limits ----------------------------------------------------------------------------------

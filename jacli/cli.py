@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from . import __version__
-from .errors import ExitStatus, JacliError, Timeout
+from .errors import ExitStatus, JacliError, ParseError, Timeout
 
 FORMATS = ("pretty", "plain", "latex", "json")
 DEFAULT_TIMEOUT = 60.0
@@ -248,7 +248,9 @@ class Run:
                 emit(out)
             if err is not None:
                 if self.fmt == "json":
-                    emit(error_record(err.message if isinstance(err, JacliError) else err, number, status))
+                    message = err.message if isinstance(err, JacliError) else err
+                    column = err.column + 1 if isinstance(err, ParseError) else None
+                    emit(error_record(message, number, status, column))
                 error_line(err, prefix=f"jacli: line {number}: ")
             if status and not worst:
                 worst = status

@@ -80,11 +80,15 @@ def render(result: Result) -> str:
     return json.dumps(to_dict(result), ensure_ascii=False)
 
 
-def error_record(message: str, line: int | None = None, status: int | None = None) -> str:
+def error_record(message: str, line: int | None = None, status: int | None = None,
+                 column: int | None = None) -> str:
+    """A batch error as JSON: {"line": N, "error": "...", "status": S} (+ "column", 1-based)."""
     rec: dict[str, Any] = {}
     if line is not None:
         rec["line"] = line
     rec["error"] = message
     if status is not None:
         rec["status"] = status
+    if column is not None:
+        rec["column"] = column
     return json.dumps(rec, ensure_ascii=False)

@@ -49,9 +49,9 @@ def render(result: Result, color: bool = True, width: int = 100) -> str:
         info = result.limit
         console.print(Text("does not exist" + (f": {info.reason}" if info.reason else ""), style="yellow"))
         if info.left is not None:
-            console.print(Text(f"  from the left:  {plain_expr(info.left)}"))
+            console.print(Text(f"  from the left:  {pretty_expr(info.left, width)}"))
         if info.right is not None:
-            console.print(Text(f"  from the right: {plain_expr(info.right)}"))
+            console.print(Text(f"  from the right: {pretty_expr(info.right, width)}"))
     else:
         for block in result.blocks:
             if len(result.blocks) > 1:
