@@ -25,7 +25,7 @@ from sympy.core.function import AppliedUndef
 
 from . import syntax as sx
 from .budget import attempt
-from .build import Value, Workspace, as_value, names_in, shape_of
+from .build import Value, Workspace, as_value, names_in, shape_of, split_entry
 from .functions import relu, sigmoid, step
 
 
@@ -492,13 +492,16 @@ def composite_steps(ws: Workspace, node: sx.Node, text: str, symbols: Sequence[s
     in_z = any(shown.has(s) for s in z_syms)
     z = used[0] if len(used) == 1 else "(" + ", ".join(used) + ")"
     zt = used[0] if len(used) == 1 else r"\left(" + ", ".join(used) + r"\right)"
+    bases = list(dict.fromkeys((split_entry(str(s)) or (str(s),))[0] for s in symbols))
+    xs = ", ".join(bases)
+    zargs = ", ".join(used)
     jy_z = as_value(sp.ImmutableMatrix(jy))
     jz_v = as_value(sp.ImmutableMatrix(jz))
     ydesc = Step("Jacobian of the outer map", y, as_value(sp.ImmutableMatrix(jy)), None, kind="equation",
-                 lhs=(f"J_y({z})", rf"J_{{y}}({zt})"), bindings=[("y", y)],
+                 lhs=(f"J_y({zargs})", rf"J_{{y}}({zargs})"), bindings=[("y", y)],
                  note=f"the derivatives of y by the entries of {z}")
     zstep = Step("Jacobian of the inner map", sp.ImmutableMatrix(z_vals), jz_v, None, kind="equation",
-                 lhs=(f"J_{z}(x)", rf"J_{{{zt}}}(x)"), bindings=[(name, ws.let_value(name)) for name in used],
+                 lhs=(f"J_{z}({xs})", rf"J_{{{zt}}}({xs})"), bindings=[(name, ws.let_value(name)) for name in used],
                  note=f"the derivatives of the entries of {z} by the variables")
     general = ("J_(y o z)(x) = J_y(z(x)) * J_z(x)",
                r"J_{y \circ z}(x) = J_{y}\big(z(x)\big)\, J_{z}(x)")
@@ -506,11 +509,11 @@ def composite_steps(ws: Workspace, node: sx.Node, text: str, symbols: Sequence[s
     if not direct.is_zero_matrix:
         notes.append("plus the direct dependence of y on the variables")
     if in_z:
-        notes.append(f"substituting {z} = {z}(x) gives the answer")
+        notes.append(f"substituting {z} = {z}({xs}) gives the answer")
     prod = Step("chain rule: product of Jacobians", sp.MatMul(jy_z, jz_v, evaluate=False) if isinstance(jy_z, sp.MatrixBase)
                 and isinstance(jz_v, sp.MatrixBase) and direct.is_zero_matrix else None,
                 as_value(sp.ImmutableMatrix(shown)), None, general=general, kind="equation",
-                lhs=(f"J_y({z})*J_{z}(x)", rf"J_{{y}}({zt})\, J_{{{zt}}}(x)"), note="; ".join(notes) or None)
+                lhs=(f"J_y({zargs})*J_{z}({xs})", rf"J_{{y}}({zargs})\, J_{{{zt}}}({xs})"), note="; ".join(notes) or None)
     if not same(as_value(sp.ImmutableMatrix(total)), answer):
         prod.note = "the product of Jacobians could not be shown equal to the answer"
     elif layout == "denominator":

@@ -86,3 +86,14 @@ def test_plot_json_keeps_json_clean(tmp_path: Path) -> None:
     r = run("diff", "x^2", "x", "--plot", "-f", "json")
     assert r.status == 0
     assert r.json()["result"] == "2*x"
+
+
+def test_plot_file_without_matplotlib_says_how_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # makes 'import matplotlib' raise ImportError
+    out = tmp_path / "t.png"
+    r = run("diff", "x^2", "x", "--plot-file", str(out))
+    assert r.status == 1
+    assert "pip install 'jacli[plot]'" in r.stderr
+    assert not out.exists()

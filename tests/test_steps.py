@@ -412,3 +412,11 @@ def test_latex_of_powers_of_jacli_functions() -> None:
     assert r.status == 0, r.stderr
     assert r"\left(\sigma\left(x\right)\right)^{2}" in r.stdout
     assert r"\left(\operatorname{relu}\left(x\right)\right)^{2}" in r.stdout
+
+
+def test_composite_names_the_maps() -> None:
+    plain = run("jacobian", "4*z1 + 3*z2", "--let", "z1=2*x1+4*x2+7*x3", "--let", "z2=3*x1+5*x2+4*x3", "--steps",
+                "-f", "plain").lines()
+    assert plain[0] == "1. Jacobian of the outer map: J_y(z1, z2) = [[4, 3]]"
+    assert plain[3] == "2. Jacobian of the inner map: J_(z1, z2)(x1, x2, x3) = [[2, 4, 7], [3, 5, 4]]"
+    assert plain[6].startswith("3. chain rule: product of Jacobians: J_y(z1, z2)*J_(z1, z2)(x1, x2, x3) = ")
