@@ -513,15 +513,18 @@ class Lowerer:
             if shape_of(a) != SCALAR:
                 raise self.shape_error(f"{name}() takes scalar arguments", sx.start(n))
         f = self.ws.function(name)
+        if node.partials:
+            if any(k >= len(args) for k in node.partials):
+                raise self.shape_error(
+                    f"{name} has {len(args)} argument(s); no partial derivative by argument {max(node.partials) + 1}",
+                    node.pos,
+                )
+            return applied_derivative(f, args, node.partials)
         if not node.primes:
             return f(*args)
         if len(args) != 1:
-            raise self.shape_error(f"{name}'(...) is only for functions of one argument", node.pos)
-        (u,) = args
-        if isinstance(u, sp.Symbol):
-            return sp.Derivative(f(u), (u, node.primes))
-        xi = sp.Dummy("xi", real=True)
-        return sp.Subs(sp.Derivative(f(xi), (xi, node.primes)), xi, u)
+            raise self.shape_error(f"{name}'(...) is only for functions of one argument; write {name}_1(...)", node.pos)
+        return applied_derivative(f, args, (0,) * node.primes)
 
     def fn_log(self, node: sx.Call, args: list[Value]) -> Value:
         self.arity(node, args, 1, 2)
@@ -660,6 +663,15 @@ class Lowerer:
         self.arity(node, args, 1)
         v = self.vector(node, args[0])
         return sp.log(sp.Add(*[sp.exp(e) for e in v]))
+
+
+def applied_derivative(f: Any, args: list[sp.Expr], slots: tuple[int, ...]) -> sp.Expr:
+    """The partial derivative of abstract f by the arguments in ``slots``, evaluated at ``args``,
+    in the form sympy's own diff produces (Derivative, or Subs of one at non-symbol points)."""
+    dummies = {k: sp.Dummy(f"xi_{k + 1}", real=True) for k in sorted(set(slots))}
+    inner = f(*[dummies.get(k, a) for k, a in enumerate(args)])
+    d = sp.Derivative(inner, *[dummies[k] for k in slots])
+    return d.subs({dummies[k]: args[k] for k in dummies})
 
 
 def check_size(entries: Any, what: str) -> None:

@@ -13,6 +13,9 @@ Grammar, loosest binding first::
     postfix := primary ("'" | '.T' | '[' args ']')*
     primary := NUMBER | NAME | NAME "'"* '(' args ')' | '(' expr ')' | '[' args ']'
 
+For a declared function f, ``f'(u)`` is its derivative and ``f_2(u, v)`` (``f_1_2``, ...) its
+partial derivative by the second (first, then second, ...) argument, evaluated at (u, v).
+
 '#' starts a comment that runs to the end of the text.
 
 Sums and products are kept flat (one node with many operands) so that long inputs neither
@@ -111,6 +114,7 @@ class Call:
     args: tuple[Node, ...]
     pos: int
     primes: int = 0  # f'(x) is Call("f", (x,), primes=1)
+    partials: tuple[int, ...] = ()  # f_1_2(x, y) is Call("f", (x, y), partials=(0, 1)): d^2 f / d1 d2
 
 
 @dataclass(frozen=True)
@@ -426,6 +430,14 @@ class Parser:
             if j > self.i and self.tokens[j].kind == "OP" and self.tokens[j].text == "(":
                 primes = j - self.i
                 self.i = j
+        partial = _PARTIAL_RE.fullmatch(name)
+        if self.is_op("(") and name not in self.functions and partial and partial.group(1) in self.functions:
+            opener = self.advance()
+            self.enter(opener.pos)
+            args = self.arglist(")", opener)
+            self.depth -= 1
+            slots = tuple(int(k) - 1 for k in partial.group(2).split("_")[1:])
+            return Call(partial.group(1), args, t.pos, partials=slots)
         if self.is_op("("):
             if name not in self.functions:
                 if self.tok.space_before:
@@ -449,6 +461,7 @@ class Parser:
 
 
 CONSTANT_NAMES = frozenset({"pi", "e", "E", "oo"})
+_PARTIAL_RE = re.compile(r"([A-Za-z][A-Za-z0-9_]*?)((?:_[1-9][0-9]?)+)")
 
 
 def check_name(name: str, text: str, pos: int) -> None:

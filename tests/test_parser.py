@@ -155,3 +155,28 @@ def test_tokenizer_never_sees_python() -> None:
     for text in ["x.__class__", "os.system('ls')", "x; import os", "`ls`", "$(ls)", "x\x00"]:
         with pytest.raises(ParseError):
             sx.parse(text, frozenset())
+
+
+@pytest.mark.parametrize(
+    "expr, var",
+    [
+        ("f(g(x))", "x"),
+        ("f(x^2, y)", "x"),
+        ("f(x, y)", "x"),
+        ("f(x, x)", "x"),
+        ("f(x*y)^2", "y"),
+        ("f(sin(x), g(x))", "x"),
+        ("f_1(x^2, y)", "x"),
+        ("g'(x)*f(x)", "x"),
+    ],
+)
+def test_abstract_derivatives_print_and_parse_back(expr: str, var: str) -> None:
+    import jacli
+    from jacli.render.plain import plain_expr
+
+    ws = Workspace.from_options(func=["f", "g"])
+    result = jacli.diff(expr, var, ws=ws).expr
+    text = plain_expr(result)
+    assert "Subs" not in text and "Derivative" not in text and "xi" not in text
+    again = Workspace.from_options(func=["f", "g"]).evaluate(text)
+    assert again == result or sp.simplify(again - result) == 0, text

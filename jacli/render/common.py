@@ -10,44 +10,57 @@ from sympy.core.function import AppliedUndef
 from ..result import Result
 
 
-def _prime_name(f: Any, k: int) -> Any:
-    return sp.Function(f"{f.func.__name__}{chr(39) * k}", real=True)
+def _derivative_name(f: Any, slots: list[int]) -> str:
+    """f' / f'' for one-argument functions, f_1 / f_1_2 (1-based argument positions) otherwise."""
+    name = f.func.__name__
+    if len(f.args) == 1:
+        return name + "'" * len(slots)
+    return name + "".join(f"_{k + 1}" for k in slots)
+
+
+def _abstract_derivative(d: Any) -> tuple[Any, list[int]] | None:
+    """For Derivative(f(a1, ..., an), v...) with every v one of the a_i: (f(...), argument slots)."""
+    if not isinstance(d, sp.Derivative) or not isinstance(d.expr, AppliedUndef):
+        return None
+    args = list(d.expr.args)
+    slots: list[int] = []
+    for var, count in d.variable_count:
+        if args.count(var) != 1:
+            return None
+        slots.extend([args.index(var)] * int(count))
+    return d.expr, slots
 
 
 def display(expr: Any) -> Any:
-    """Rewrite derivatives of abstract one-argument functions as primed functions.
+    """Rewrite derivatives of abstract functions (--func) in the notation jacli reads back.
 
-    ``Subs(Derivative(f(xi), xi), xi, g(x))`` and ``Derivative(f(x), x)`` become ``f'(g(x))`` and
-    ``f'(x)``: what the seed writes and what jacli's parser reads back.
+    ``Subs(Derivative(f(xi), xi), xi, g(x))`` becomes ``f'(g(x))``, ``Derivative(f(x), x)`` becomes
+    ``f'(x)``, and partials of functions of several arguments become ``f_1(x, y)``, ``f_1_2(x, y)``
+    (by the first argument, then the second), evaluated at the Subs point where there is one.
     """
-    if expr is None or not isinstance(expr, sp.Basic):
+    if expr is None or not isinstance(expr, sp.Basic) or not expr.has(sp.Derivative):
         return expr
-    if not expr.has(sp.Derivative):
-        return expr
-
-    def is_simple(d: Any) -> bool:
-        return (
-            isinstance(d, sp.Derivative)
-            and isinstance(d.expr, AppliedUndef)
-            and len(d.expr.args) == 1
-            and len(d.variable_count) == 1
-            and d.variable_count[0][0] == d.expr.args[0]
-        )
-
-    def rewrite(e: Any) -> Any:
-        if isinstance(e, sp.Subs) and is_simple(e.expr) and len(e.variables) == 1 and e.variables[0] == e.expr.expr.args[0]:
-            d = e.expr
-            return _prime_name(d.expr, int(d.variable_count[0][1]))(e.point[0])
-        if is_simple(e):
-            return _prime_name(e.expr, int(e.variable_count[0][1]))(e.expr.args[0])
-        return e
-
     if isinstance(expr, sp.MatrixBase):
         return expr.applyfunc(display)
-    # Subs first: a bottom-up pass over both would prime the Derivative inside a Subs before the
-    # Subs is seen, leaving Subs(f''(xi), xi, g(x)) behind.
-    expr = expr.replace(lambda e: isinstance(e, sp.Subs), rewrite)
-    return expr.replace(lambda e: isinstance(e, sp.Derivative), rewrite)
+    return _rewrite(expr)
+
+
+def _rewrite(e: Any) -> Any:
+    if isinstance(e, sp.Subs):
+        found = _abstract_derivative(e.expr)
+        if found is not None:
+            applied, slots = found
+            point = dict(zip(e.variables, e.point, strict=True))
+            args = [_rewrite(a.xreplace(point)) for a in applied.args]
+            return sp.Function(_derivative_name(applied, slots), real=True)(*args)
+    found = _abstract_derivative(e)
+    if found is not None:
+        applied, slots = found
+        return sp.Function(_derivative_name(applied, slots), real=True)(*applied.args)
+    if not e.args or isinstance(e, sp.MatrixBase):
+        return e
+    new = [_rewrite(a) for a in e.args]
+    return e.func(*new) if any(n is not a for n, a in zip(new, e.args, strict=True)) else e
 
 
 COMMAND_TITLES = {

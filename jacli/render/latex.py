@@ -27,6 +27,17 @@ class JacliLatexPrinter(LatexPrinter):
         return str(super()._print_Symbol(expr))
 
 
+    def _print_Function(self, expr: Any, exp: Any = None) -> str:
+        name = expr.func.__name__
+        if name.endswith("'") and isinstance(expr.func, sp.core.function.UndefinedFunction):
+            base = name.rstrip("'")
+            primes = "'" * (len(name) - len(base))
+            args = ", ".join(self._print(a) for a in expr.args)
+            body = f"{self._print(sp.Symbol(base))}{primes}\\left({args}\\right)"
+            return body if exp is None else f"\\left({body}\\right)^{{{exp}}}"
+        return str(super()._print_Function(expr, exp))
+
+
 _SETTINGS = {"mat_str": "bmatrix", "mat_delim": ""}
 
 
