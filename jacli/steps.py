@@ -166,9 +166,16 @@ class Differentiator:
         d = e.expr if isinstance(e, sp.Subs) else e
         simple = (isinstance(d, sp.Derivative) and isinstance(d.expr, AppliedUndef) and len(d.expr.args) == 1
                   and len(d.variable_count) == 1 and d.variable_count[0][0] == d.expr.args[0])
+        rule = "derivative of an abstract function"
+        if (not simple and isinstance(e, sp.Derivative) and isinstance(d.expr, AppliedUndef)
+                and all(isinstance(a, sp.Symbol) for a in d.expr.args)):
+            # a partial derivative of f(x, y, ...) at its own variables: one more partial
+            general = self.general("partial of an abstract function",
+                                   ("d/dx of a partial of f(x, y) is the next partial, e.g. (f_1(x, y))'_y = f_1_2(x, y)",
+                                    r"\frac{\partial}{\partial y} f_{1}(x, y) = f_{1 2}(x, y)"))
+            return self.node(rule, e, sp.diff(e, self.var), general=general)
         if not simple:
             return self.unknown(e)
-        rule = "derivative of an abstract function"
         general = self.general(rule, ("(f^(k)(x))' = f^(k+1)(x)", r"\frac{d}{dx} f^{(k)}(x) = f^{(k+1)}(x)"))
         if isinstance(e, sp.Derivative):
             u = d.expr.args[0]
