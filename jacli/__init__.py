@@ -53,52 +53,55 @@ def _ws(shapes: Any, funcs: Any, lets: Any, ws: Any) -> Workspace:
 
 def diff(expr: str, *variables: str, order: int = 1, shapes: dict[str, str] | None = None,
          funcs: Sequence[str] = (), lets: Any = None, at: dict[str, str] | None = None,
-         check: bool = False, ws: Workspace | None = None) -> Result:
+         check: bool = False, ws: Workspace | None = None, steps: bool = False) -> Result:
     """The derivative of ``expr`` by each of ``variables`` in turn, ``order`` times each."""
     from .calculus import derivative, verify
 
     ws = _ws(shapes, funcs, lets, ws)
-    result = derivative(expr, variables, order, ws=ws, at=at)
+    result = derivative(expr, variables, order, ws=ws, at=at, steps=steps)
     return verify(result, ws) if check else result
 
 
 def _vector(name: str, expr: str, wrt: str | Sequence[str] | None, layout: str | None, shapes: Any,
-            funcs: Any, lets: Any, at: Any, check: bool, ws: Any) -> Result:
+            funcs: Any, lets: Any, at: Any, check: bool, ws: Any, steps: bool = False) -> Result:
     from . import calculus
 
     ws = _ws(shapes, funcs, lets, ws)
-    result = getattr(calculus, name)(expr, wrt, ws=ws, layout=layout, at=at)
+    result = getattr(calculus, name)(expr, wrt, ws=ws, layout=layout, at=at, steps=steps)
     return calculus.verify(result, ws) if check else result
 
 
 def gradient(expr: str, wrt: str | Sequence[str] | None = None, *, layout: str | None = None,
              shapes: dict[str, str] | None = None, funcs: Sequence[str] = (), lets: Any = None,
-             at: dict[str, str] | None = None, check: bool = False, ws: Workspace | None = None) -> Result:
+             at: dict[str, str] | None = None, check: bool = False, ws: Workspace | None = None,
+             steps: bool = False) -> Result:
     """The gradient of a scalar ``expr`` with respect to ``wrt`` (default: all its variables)."""
-    return _vector("gradient", expr, wrt, layout, shapes, funcs, lets, at, check, ws)
+    return _vector("gradient", expr, wrt, layout, shapes, funcs, lets, at, check, ws, steps)
 
 
 def jacobian(expr: str, wrt: str | Sequence[str] | None = None, *, layout: str | None = None,
              shapes: dict[str, str] | None = None, funcs: Sequence[str] = (), lets: Any = None,
-             at: dict[str, str] | None = None, check: bool = False, ws: Workspace | None = None) -> Result:
+             at: dict[str, str] | None = None, check: bool = False, ws: Workspace | None = None,
+             steps: bool = False) -> Result:
     """The Jacobian of a vector- or matrix-valued ``expr`` (numerator layout by default)."""
-    return _vector("jacobian", expr, wrt, layout, shapes, funcs, lets, at, check, ws)
+    return _vector("jacobian", expr, wrt, layout, shapes, funcs, lets, at, check, ws, steps)
 
 
 def hessian(expr: str, wrt: str | Sequence[str] | None = None, *, layout: str | None = None,
             shapes: dict[str, str] | None = None, funcs: Sequence[str] = (), lets: Any = None,
-            at: dict[str, str] | None = None, check: bool = False, ws: Workspace | None = None) -> Result:
+            at: dict[str, str] | None = None, check: bool = False, ws: Workspace | None = None,
+            steps: bool = False) -> Result:
     """The Hessian of a scalar ``expr``."""
-    return _vector("hessian", expr, wrt, layout, shapes, funcs, lets, at, check, ws)
+    return _vector("hessian", expr, wrt, layout, shapes, funcs, lets, at, check, ws, steps)
 
 
 def limit(expr: str, var: str | None = None, point: str | None = None, *, direction: str = "both",
           shapes: dict[str, str] | None = None, funcs: Sequence[str] = (), lets: Any = None,
-          at: dict[str, str] | None = None, ws: Workspace | None = None) -> Result:
+          at: dict[str, str] | None = None, ws: Workspace | None = None, steps: bool = False) -> Result:
     """The limit of ``expr`` as ``var`` -> ``point`` (two-sided unless direction is '+' or '-')."""
     from .calculus import limit as compute
 
-    return compute(expr, var, point, direction, ws=_ws(shapes, funcs, lets, ws), at=at)
+    return compute(expr, var, point, direction, ws=_ws(shapes, funcs, lets, ws), at=at, steps=steps)
 
 
 def format_result(result: Result, fmt: str = "plain") -> str:

@@ -242,6 +242,7 @@ def derivative(
     ws: Workspace | None = None,
     at: dict[str, str] | Sequence[str] | None = None,
     simplify: bool = True,
+    steps: bool = False,
 ) -> Result:
     """d^order/dv^order of ``text`` for each v of ``variables`` in turn (mixed partials).
 
@@ -265,6 +266,7 @@ def derivative(
     point = parse_point(ws, at)
     stages: list[Any] = []
     result = value
+    symbols: list[Any] = []
     for name in names:
         var = resolve(ws, name, node, strict=False)
         if isinstance(var, sp.MatrixBase):
@@ -272,6 +274,7 @@ def derivative(
                 f"{name!r} is a {format_shape(ws.shapes[name])}; use 'jacli grad' or 'jacli jacobian' "
                 f"for derivatives with respect to vectors and matrices, or an entry such as {name}[0]"
             )
+        symbols.append(var)
         for _ in range(order):
             nxt = diff_entries(result, var)
             stages.append([flat(result), [var], nxt])
@@ -281,6 +284,10 @@ def derivative(
     stages = [(g, inputs, [[e] for e in flat(j)]) for g, inputs, j in stages]
     res = Result("diff", text, [Block(result, shape_of(result))], wrt=names, order=order, function=value,
                  stages=stages)
+    if steps:
+        from .steps import derivative_steps
+
+        res.steps = derivative_steps(value, symbols, order, result)
     return finish(res, ws, point)
 
 
@@ -308,6 +315,7 @@ def gradient(
     layout: str | None = None,
     at: dict[str, str] | Sequence[str] | None = None,
     simplify: bool = True,
+    steps: bool = False,
 ) -> Result:
     """The gradient of a scalar expression.
 
@@ -348,6 +356,11 @@ def gradient(
     symbols = [s for _, v in variables for s in flat(v)]
     numerator_form = [b.expr if layout == "denominator" else transpose(b.expr) for b in blocks]
     res.stages = [([f], symbols, [[e for b in numerator_form for e in flat(b)]])]
+    if steps:
+        from .steps import gradient_steps
+
+        partials = res.stages[0][2][0]
+        res.steps = gradient_steps(f, symbols, as_value(sp.ImmutableMatrix(len(partials), 1, partials)))
     return finish(res, ws, point)
 
 
@@ -358,6 +371,7 @@ def jacobian(
     layout: str | None = None,
     at: dict[str, str] | Sequence[str] | None = None,
     simplify: bool = True,
+    steps: bool = False,
 ) -> Result:
     """The Jacobian: rows are the outputs (entries row by row), columns the inputs (numerator
     layout); ``denominator`` transposes. One block per vector or matrix variable."""
@@ -395,6 +409,11 @@ def jacobian(
         parts.append(m.reshape(len(outputs), len(m) // len(outputs)))
     claimed = sp.Matrix.hstack(*parts)
     res.stages = [(outputs, symbols, claimed.tolist())]
+    if steps:
+        from .steps import composite_steps, jacobian_steps
+
+        res.steps = composite_steps(ws, node, text, symbols, as_value(sp.ImmutableMatrix(claimed)), layout) or jacobian_steps(
+            outputs, symbols, as_value(sp.ImmutableMatrix(claimed)))
     if shape_of(f) not in (SCALAR,) and 1 not in shape_of(f):
         res.notes.append(f"the {format_shape(shape_of(f))} output is flattened row by row")
     return finish(res, ws, point)
@@ -407,6 +426,7 @@ def hessian(
     layout: str | None = None,
     at: dict[str, str] | Sequence[str] | None = None,
     simplify: bool = True,
+    steps: bool = False,
 ) -> Result:
     """The Hessian of a scalar expression over all ``wrt`` variables, flattened in order."""
     ws = ws or Workspace()
@@ -431,6 +451,10 @@ def hessian(
     if layout == "denominator":
         hm = hm.T
     res.stages = [([f], symbols, [grad]), (grad, symbols, hm.tolist())]
+    if steps:
+        from .steps import hessian_steps
+
+        res.steps = hessian_steps(f, symbols, as_value(sp.ImmutableMatrix(hm)))
     return finish(res, ws, point)
 
 
@@ -493,6 +517,7 @@ def limit(
     direction: str = "both",
     ws: Workspace | None = None,
     at: dict[str, str] | Sequence[str] | None = None,
+    steps: bool = False,
 ) -> Result:
     """The limit of ``text`` as ``var`` -> ``point``; two-sided unless ``direction`` is + or -.
 
@@ -596,6 +621,10 @@ def limit(
     info.checked = (g, x, a, [(side, v) for side, v in claims if v is not None and not dne(v)])
     blocks = [Block(value, shape_of(value) if value is not None else SCALAR)]
     res = Result("limit", text, blocks, wrt=[var], limit=info, function=f)
+    if steps:
+        from .steps import explain_limit
+
+        res.steps = explain_limit(g, x, a, direction, value, info)
     if params and value is not None:
         subs = substitution(ws, params)
         res.at = params

@@ -7,6 +7,7 @@ them, so ``jacli --help`` and ``jacli --version`` stay fast.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -93,6 +94,7 @@ def common_options(*, layout: bool = False, check: bool = True) -> Callable[[Cal
             "--timeout", type=click.FloatRange(min=0), default=DEFAULT_TIMEOUT, show_default=True, metavar="S",
             help="Give up after S seconds (per line with EXPR -); 0 means no limit.",
         )(f)
+        f = click.option("--steps", is_flag=True, help="Explain the derivation rule by rule (or how the limit is found).")(f)
         f = click.option("--no-simplify", is_flag=True, help="Print derivatives as computed, without the timed simplification.")(f)
         if check:
             f = click.option(
@@ -172,6 +174,7 @@ class Run:
         self.compute = compute
         self.opts = opts
         self.fmt = choose_format(opts.get("fmt"), opts.get("latex", False))
+        self.after: Callable[[Any, Any], str | None] | None = None  # extra output after the result (plots)
 
     def workspace(self) -> Any:
         from .build import Workspace
@@ -193,7 +196,12 @@ class Run:
                 verify(result, ws)
                 if result.check is not None and not result.check.ok:
                     status = ExitStatus.CHECK_MISMATCH
-            return render(result, self.fmt), status
+            out = render(result, self.fmt)
+            if self.after is not None:
+                extra = self.after(result, ws)
+                if extra:
+                    out = out + "\n" + extra
+            return out, status
 
     def guarded(self, text: str) -> tuple[str | None, int, str | JacliError | None]:
         """(output, status, error message) without raising."""
@@ -295,7 +303,8 @@ def limit(expr: str, var: str | None, point: str | None, direction: str, **opts:
     """
     from .calculus import limit as compute
 
-    run = Run(lambda text, ws: compute(text, var, point, direction, ws=ws, at=opts.get("at")), opts)
+    run = Run(lambda text, ws: compute(text, var, point, direction, ws=ws, at=opts.get("at"),
+                                           steps=opts.get("steps", False)), opts)
     finish(run.run(expr))
 
 
@@ -304,8 +313,11 @@ def limit(expr: str, var: str | None, point: str | None, direction: str, **opts:
 @click.argument("variables", nargs=-1)
 @click.option("-n", "--order", type=click.IntRange(1, 50), default=1, show_default=True,
               help="Differentiate ORDER times by each variable.")
+@click.option("--plot", is_flag=True, help="Draw f and f' in the terminal (with --at x=a, the tangent line at a).")
+@click.option("--plot-file", "plot_file", type=click.Path(dir_okay=False, writable=True), default=None, metavar="FILE",
+              help="Write the plot to FILE (.png or .svg; needs the 'plot' extra: pip install 'jacli[plot]').")
 @common_options()
-def diff(expr: str, variables: tuple[str, ...], order: int, **opts: Any) -> None:
+def diff(expr: str, variables: tuple[str, ...], order: int, plot: bool, plot_file: str | None, **opts: Any) -> None:
     """The derivative of EXPR by each VARIABLE in turn (a mixed partial for several).
 
     Vector- and matrix-valued expressions ([sin(x), cos(x)], [[x, x^2], [sin(x), 1]]) are
@@ -321,7 +333,9 @@ def diff(expr: str, variables: tuple[str, ...], order: int, **opts: Any) -> None
     from .calculus import derivative
 
     run = Run(lambda text, ws: derivative(text, variables, order, ws=ws, at=opts.get("at"),
-                                          simplify=not opts.get("no_simplify")), opts)
+                                          simplify=not opts.get("no_simplify"), steps=opts.get("steps", False)), opts)
+    if plot or plot_file:
+        run.after = lambda result, ws: plot_result(result, ws, plot, plot_file, run.fmt)
     finish(run.run(expr))
 
 
@@ -337,7 +351,7 @@ def _vector_command(name: str, short: str, doc: str) -> None:
 
         compute = getattr(calculus, {"grad": "gradient"}.get(name, name))
         run = Run(lambda text, ws: compute(text, wrt, ws=ws, layout=opts.get("layout"), at=opts.get("at"),
-                                           simplify=not opts.get("no_simplify")), opts)
+                                           simplify=not opts.get("no_simplify"), steps=opts.get("steps", False)), opts)
         finish(run.run(expr))
 
 
@@ -381,6 +395,19 @@ _vector_command(
       jacli hessian "x'*A*x" --wrt x -v x:3 -v A:3x3
     """,
 )
+
+
+def plot_result(result: Any, ws: Any, terminal: bool, path: str | None, fmt: str) -> str | None:
+    """--plot / --plot-file for diff: the terminal drawing (returned) and the picture file (written)."""
+    from . import plot as plotting
+
+    data = plotting.prepare(result, ws)
+    if path:
+        plotting.write_file(data, path)
+        click.echo(f"jacli: wrote {path}", err=True)
+    if terminal and fmt != "json":
+        return plotting.terminal(data, width=72 if fmt != "pretty" else max(40, min(shutil.get_terminal_size()[0] - 2, 120)))
+    return None
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -68,7 +68,9 @@ def to_dict(result: Result) -> dict[str, Any]:
             "tolerance": c.tolerance,
         }
     if result.steps is not None:
-        out["steps"] = result.steps
+        from .steps import point_of, steps_json
+
+        out["steps"] = steps_json(result.steps, *point_of(result))
     if result.notes:
         out["notes"] = result.notes
     return out

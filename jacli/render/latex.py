@@ -95,6 +95,14 @@ def lhs(result: Result, wrt: str | None = None) -> str:
 
 
 def render(result: Result) -> str:
+    if result.steps:
+        from .steps import latex_block, point_of
+
+        return latex_block(result.steps, _render(result), *point_of(result))
+    return _render(result)
+
+
+def _render(result: Result) -> str:
     if result.limit is not None and not result.limit.exists:
         info = result.limit
         parts = [lhs(result) + r" \text{ does not exist}"]

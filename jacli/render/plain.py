@@ -68,6 +68,14 @@ def plain_value(value: Any) -> str:
 
 
 def render(result: Result) -> str:
+    if result.steps:
+        from .steps import plain_lines, point_of
+
+        return "\n".join([*plain_lines(result.steps, *point_of(result)), _render(result)])
+    return _render(result)
+
+
+def _render(result: Result) -> str:
     if result.limit is not None and not result.limit.exists:
         info = result.limit
         sides = []

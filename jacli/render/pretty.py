@@ -43,6 +43,8 @@ def render(result: Result, color: bool = True, width: int = 100) -> str:
         if result.command == "diff" and result.order > 1:
             head.append(f" (order {result.order})", style="bold")
     console.print(head)
+    if result.steps:
+        console.print(steps_tree(result), soft_wrap=False)
     if result.limit is not None and not result.limit.exists:
         info = result.limit
         console.print(Text("does not exist" + (f": {info.reason}" if info.reason else ""), style="yellow"))
@@ -74,3 +76,35 @@ def render(result: Result, color: bool = True, width: int = 100) -> str:
     for n in result.notes:
         console.print(Text(f"note: {n}", style="dim"))
     return buf.getvalue().rstrip("\n")
+
+
+def steps_tree(result: Result) -> Any:
+    """The derivation as a rich Tree: one node per rule, its general form, bindings and note beneath."""
+    from rich.tree import Tree
+
+    from .steps import point_of, statement, title
+
+    where, side = point_of(result)
+    point = plain_expr(where) + side if where is not None else ""
+    root = Tree(Text("steps", style="bold"))
+
+    def add(parent: Any, step: Any) -> None:
+        label = Text(overflow="fold")
+        label.append(title(step), style="bold magenta")
+        said = statement(step).replace("{point}", point)
+        if said:
+            label.append("  " + said)
+        node = parent.add(label)
+        if step.general:
+            node.add(Text("rule: " + step.general[0], style="cyan", overflow="fold"))
+        if step.bindings:
+            node.add(Text("where " + ", ".join(f"{n} = {plain_expr(v)}" for n, v in step.bindings), style="dim",
+                          overflow="fold"))
+        if step.note:
+            node.add(Text("note: " + step.note, style="yellow", overflow="fold"))
+        for sub in step.substeps:
+            add(node, sub)
+
+    for step in result.steps or []:
+        add(root, step)
+    return root
