@@ -272,6 +272,12 @@ def _wrt(ws: Workspace, node: sx.Node, wrt: str | Sequence[str] | None) -> list[
     return [(n, resolve(ws, n, node, strict=True)) for n in names]
 
 
+def _symbolic(ws: Workspace, node: sx.Node) -> bool:
+    from .shapes import is_concrete
+
+    return any(not is_concrete(ws.shapes.get(n, SCALAR)) for n in ws.variables_of(node))
+
+
 def _layout(layout: str | None, default: str) -> str:
     layout = layout or default
     if layout not in ("numerator", "denominator"):
@@ -294,6 +300,10 @@ def gradient(
     """
     ws = ws or Workspace()
     node = ws.parse(text)
+    if _symbolic(ws, node):  # symbolic sizes (-v W:m,n): jacli.matrix's verified matrix form
+        from .matrix import api
+
+        return api.gradient(text, wrt, ws=ws, layout=layout, at=at)
     f = ws.lower(node, text)
     if shape_of(f) != SCALAR:
         raise UsageError(
@@ -340,6 +350,10 @@ def jacobian(
     layout); ``denominator`` transposes. One block per vector or matrix variable."""
     ws = ws or Workspace()
     node = ws.parse(text)
+    if _symbolic(ws, node):  # symbolic sizes (-v W:m,n): jacli.matrix's verified matrix form
+        from .matrix import api
+
+        return api.jacobian(text, wrt, ws=ws, layout=layout, at=at)
     f = ws.lower(node, text)
     outputs = flat(f)
     variables = _wrt(ws, node, wrt)
@@ -388,6 +402,10 @@ def hessian(
     """The Hessian of a scalar expression over all ``wrt`` variables, flattened in order."""
     ws = ws or Workspace()
     node = ws.parse(text)
+    if _symbolic(ws, node):  # symbolic sizes (-v W:m,n): jacli.matrix's verified matrix form
+        from .matrix import api
+
+        return api.hessian(text, wrt, ws=ws, layout=layout, at=at)
     f = ws.lower(node, text)
     if shape_of(f) != SCALAR:
         raise UsageError(
@@ -425,6 +443,9 @@ def verify(result: Result, ws: Workspace) -> Result:
     """Attach a finite-difference check of every derivative stage (at --at, or a random point)."""
     from .numeric import check_stages
 
+    if result.matrix_check is not None:
+        result.check = result.matrix_check()
+        return result
     if not result.stages:
         raise UnsupportedError(f"--check is not available for {result.command}")
     point = None

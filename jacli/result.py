@@ -61,6 +61,8 @@ class Result:
     function: Any = None  # the lowered input (sympy), for printers that restate it
     # (G entries, input symbols, claimed Jacobian rows) for --check; see jacli.numeric
     stages: list[Any] = field(default_factory=list, repr=False)
+    # matrix-form results (symbolic sizes): a callable returning the Check of --check
+    matrix_check: Any = field(default=None, repr=False)
 
     @property
     def expr(self) -> Any:

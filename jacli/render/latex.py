@@ -31,6 +31,8 @@ _SETTINGS = {"mat_str": "bmatrix", "mat_delim": ""}
 
 
 def latex_expr(expr: Any) -> str:
+    if hasattr(expr, "latex"):  # matrix-form results (jacli.matrix) print themselves
+        return str(expr.latex())
     return str(JacliLatexPrinter(_SETTINGS).doprint(display(expr)))
 
 

@@ -19,6 +19,8 @@ from .plain import plain_expr, plain_value
 
 
 def pretty_expr(expr: Any, width: int = 100) -> str:
+    if hasattr(expr, "plain"):  # matrix-form results (jacli.matrix): their plain text
+        return str(expr.plain())
     return str(sp.pretty(display(expr), use_unicode=True, num_columns=width))
 
 
