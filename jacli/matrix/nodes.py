@@ -30,8 +30,13 @@ def atom(node: Any) -> sp.Symbol:
         sym = sp.Symbol(node.name, real=True)
     else:
         sym = _ATOMS.get(node)
-        if sym is None:
-            sym = sp.Symbol(f"_m{len(_ATOMS)}", real=True)
+        if sym is None:  # named by its text, so that sympy orders sums the same way every run
+            from .printing import plain
+
+            name = f"<{plain(node)}>"
+            while sp.Symbol(name, real=True) in _NODES:
+                name += "'"
+            sym = sp.Symbol(name, real=True)
     _ATOMS[node] = sym
     _NODES[sym] = node
     return sym
@@ -379,6 +384,18 @@ def _simplify_chain(fs: list[Node]) -> tuple[sp.Expr, list[Node]]:
                 break
         if changed:
             continue
+        for k in range(len(fs) - 1):  # diag(v)*ones = v, ones'*diag(v) = v'
+            a, b = fs[k], fs[k + 1]
+            if isinstance(a, Diag) and isinstance(b, Ones) and b.cols == 1:
+                fs = fs[:k] + [a.arg] + fs[k + 2 :]
+                changed = True
+                break
+            if isinstance(b, Diag) and isinstance(a, Ones) and a.rows == 1:
+                fs = fs[:k] + [transpose(b.arg)] + fs[k + 2 :]
+                changed = True
+                break
+        if changed:
+            continue
         n = len(fs)
         for i in range(n):
             if fs[i].rows != 1:
@@ -524,8 +541,9 @@ def transpose(node: Node) -> Node:
         return Unit(node.cols, node.rows, node.j, node.i)
     if isinstance(node, Prod):
         return _prod(node.coeff, tuple(transpose(f) for f in reversed(node.factors)))
-    if isinstance(node, Sum):
-        return add(*[transpose(t) for t in node.terms])
+    if isinstance(node, Sum):  # distributed only where that gives the sum back: (A + A')' = A + A'
+        spread = add(*[transpose(t) for t in node.terms])
+        return spread if spread == node else Transpose(node)
     if isinstance(node, Hadamard):
         return hadamard(*[transpose(f) for f in node.factors])
     if isinstance(node, Elementwise):

@@ -117,7 +117,7 @@ def gradient(f: N.Node, var: N.Node) -> N.Node:
     assert f.is_scalar
     bp = Backprop()
     bp.node(f, N.Scalar(sp.S.One))
-    name = var.name  # type: ignore[attr-defined]
+    name = (N.node_of(var.e) if isinstance(var, N.Scalar) else var).name  # type: ignore[union-attr]
     parts = bp.grads.get(name, [])
     if not parts:
         return N.Scalar(sp.S.Zero) if var.is_scalar else N.Zero(var.rows, var.cols)
@@ -137,9 +137,16 @@ def _factor_u(node: N.Node, u: N.Var) -> N.Node:
             if not N.contains(a, u):
                 continue
             c = sp.diff(node.e, s)
-            if c.has(s) or not (isinstance(a, N.Prod) and a.factors[-1] == u):
+            if c.has(s) or not isinstance(a, N.Prod):
                 raise UnsupportedError("no matrix form for this derivative")
-            parts.append(N.mul(N.Scalar(c), N._prod(a.coeff, a.factors[:-1])))
+            fs = a.factors
+            if fs[-1] == u and not any(N.contains(f, u) for f in fs[:-1]):
+                row = N._prod(a.coeff, fs[:-1])  # w' u
+            elif fs[0] == N.transpose(u) and not any(N.contains(f, u) for f in fs[1:]):
+                row = N.transpose(N._prod(a.coeff, fs[1:]))  # u' w = w' u
+            else:
+                raise UnsupportedError("no matrix form for this derivative")
+            parts.append(N.mul(N.Scalar(c), row))
         return N.add(*parts) if parts else N.Zero(1, u.rows)
     if isinstance(node, N.Sum):
         return N.add(*[_factor_u(t, u) for t in node.terms])
@@ -148,9 +155,8 @@ def _factor_u(node: N.Node, u: N.Var) -> N.Node:
         if u_atoms and not any(N.contains(f, u) for f in node.factors):
             inner = _factor_u(N.Scalar(node.coeff), u)  # coeff = inner u (a row times u)
             return N.mul(N._prod(sp.S.One, node.factors), inner)
-        if not u_atoms and node.factors[-1] == u and not any(N.contains(f, u) for f in node.factors[:-1]):
-            return N.mul(N.Scalar(node.coeff), *node.factors[:-1]) if len(node.factors) > 1 else N.scale(
-                node.coeff, N.Identity(u.rows))
+        if not u_atoms and not any(N.contains(f, u) for f in node.factors[:-1]):
+            return N.mul(N.Scalar(node.coeff), *node.factors[:-1], _factor_u(node.factors[-1], u))
     if isinstance(node, N.Hadamard) and u in node.factors and node.cols == 1:
         others = [f for f in node.factors if f != u]
         if not any(N.contains(f, u) for f in others):
