@@ -33,7 +33,7 @@ def atom(node: Any) -> sp.Symbol:
         if sym is None:  # named by its text, so that sympy orders sums the same way every run
             from .printing import plain
 
-            name = f"<{plain(node)}>"
+            name = f"\u27e8{plain(node)}\u27e9"  # sorts after plain names: y*w'*x
             while sp.Symbol(name, real=True) in _NODES:
                 name += "'"
             sym = sp.Symbol(name, real=True)
