@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import sympy as sp
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 import jacli
 from jacli import calculus
@@ -231,3 +233,58 @@ def test_let_and_scalar_functions() -> None:
 def test_unchanged_core_import_is_light() -> None:
     node = lower(Workspace.from_options(var=["x:n"]), "x'*x")
     assert node.is_scalar and isinstance(N.as_expr(node), sp.Symbol)
+
+
+# --- property: random matrix expressions, matrix form against the entry-wise gradient --------
+VECTORS = st.sampled_from(["x", "a", "(A*x)", "(A'*x)", "(B*a)"])
+
+
+def _vector(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    return st.one_of(
+        st.tuples(children, st.sampled_from(["+", "-", ".*"]), children).map(lambda t: f"({t[0]} {t[1]} {t[2]})"),
+        st.tuples(st.sampled_from(["A", "B'", "2*B", "inv(S)"]), children).map(lambda t: f"({t[0]}*({t[1]}))"),
+        st.tuples(st.sampled_from(["tanh", "sigmoid", "sin", "softmax"]), children).map(lambda t: f"{t[0]}({t[1]})"),
+    )
+
+
+vector_exprs = st.recursive(VECTORS, _vector, max_leaves=4)
+
+
+def _scalar(v: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    leaf = st.one_of(
+        st.tuples(v, v).map(lambda t: f"({t[0]})'*({t[1]})"),
+        v.map(lambda e: f"norm({e})^2"),
+        v.map(lambda e: f"logsumexp({e})"),
+        v.map(lambda e: f"sum(exp({e}))"),
+        st.sampled_from(["tr(A*B)", "logdet(S)", "det(S)", "tr(inv(S)*A)", "a'*A*x", "norm(A)"]),
+    )
+    return st.recursive(leaf, lambda c: st.one_of(
+        st.tuples(c, st.sampled_from(["+", "-", "*"]), c).map(lambda t: f"({t[0]}) {t[1]} ({t[2]})"),
+        c.map(lambda e: f"tanh({e})"),  # bounded: sin of a huge value loses every digit
+        c.map(lambda e: f"log(1 + ({e})^2)"),
+    ), max_leaves=3)
+
+
+PROPERTY_DECLS = ["x:n", "a:n", "A:n,n", "B:n,n", "S:n,n"]
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_scalar(vector_exprs), st.sampled_from(["x", "A", "S"]), st.integers(0, 2**16))
+def test_random_expressions_match_entrywise(text: str, wrt: str, seed: int) -> None:
+    """The rules themselves (no guard) agree with jacli's entry-wise gradient at random sizes."""
+    ws = Workspace.from_options(var=PROPERTY_DECLS)
+    f = lower(ws, text)
+    from jacli.matrix.lower import variable
+
+    result = rules.gradient(f, variable(ws, wrt))
+    try:
+        entrywise_agrees(text, PROPERTY_DECLS, wrt, result, seed % 7)
+    except jacli.EvaluationError:
+        assume(False)
+
+
+@pytest.mark.slow
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_scalar(vector_exprs), st.sampled_from(["x", "a", "A", "B", "S"]), st.integers(0, 2**16))
+def test_random_expressions_match_entrywise_long(text: str, wrt: str, seed: int) -> None:
+    test_random_expressions_match_entrywise.hypothesis.inner_test(text, wrt, seed)  # type: ignore[attr-defined]
