@@ -278,6 +278,13 @@ def _symbolic(ws: Workspace, node: sx.Node) -> bool:
     return any(not is_concrete(ws.shapes.get(n, SCALAR)) for n in ws.variables_of(node))
 
 
+def _matrix_forms(res: Result, ws: Workspace, node: sx.Node) -> None:
+    """Concrete sizes: add the verified matrix form of each block where one exists (jacli.matrix)."""
+    from .matrix.api import attach_matrix_forms
+
+    attach_matrix_forms(res, ws, node)
+
+
 def _layout(layout: str | None, default: str) -> str:
     layout = layout or default
     if layout not in ("numerator", "denominator"):
@@ -335,6 +342,7 @@ def gradient(
     symbols = [s for _, v in variables for s in flat(v)]
     numerator_form = [b.expr if layout == "denominator" else transpose(b.expr) for b in blocks]
     res.stages = [([f], symbols, [[e for b in numerator_form for e in flat(b)]])]
+    _matrix_forms(res, ws, node)
     return finish(res, ws, point)
 
 
@@ -388,6 +396,7 @@ def jacobian(
     res.stages = [(outputs, symbols, claimed.tolist())]
     if shape_of(f) not in (SCALAR,) and 1 not in shape_of(f):
         res.notes.append(f"the {format_shape(shape_of(f))} output is flattened row by row")
+    _matrix_forms(res, ws, node)
     return finish(res, ws, point)
 
 
@@ -427,6 +436,7 @@ def hessian(
     if layout == "denominator":
         hm = hm.T
     res.stages = [([f], symbols, [grad]), (grad, symbols, hm.tolist())]
+    _matrix_forms(res, ws, node)
     return finish(res, ws, point)
 
 

@@ -21,6 +21,7 @@ class Block:
     wrt: str | None = None
     exact: Any = None  # the result evaluated exactly at --at
     value: Any = None  # float, complex-free nested lists: the result evaluated at --at
+    matrix_form: Any = None  # concrete sizes: the same derivative in matrix form (jacli.matrix), verified
 
 
 @dataclass

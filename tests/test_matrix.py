@@ -291,3 +291,16 @@ def test_random_expressions_match_entrywise_long(request: pytest.FixtureRequest)
     run_many = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])(
         given(_scalar(vector_exprs), st.sampled_from(["x", "a", "A", "B", "S"]), st.integers(0, 2**16))(inner))
     run_many()
+
+
+def test_concrete_sizes_show_the_matrix_form_too() -> None:
+    d = run("grad", "1/2*norm(W*x+b-z)^2", "--wrt", "W,b", "-v", "W:2x3", "-v", "x:3", "-v", "b:2", "-v", "z:2",
+            "-f", "json").json()
+    assert d["matrix_form"] == ["(W*x + b - z)*x'", "W*x + b - z"]
+    assert d["shape"] == [[2, 3], [2]]
+    r = run("hessian", "x'*A*x", "--wrt", "x", "-v", "x:2", "-v", "A:2x2", "--latex")
+    assert r" = A + A^{\top} = \begin{bmatrix}2 A_{0,0}" in r.stdout
+    plain = run("grad", "x'*A*x", "--wrt", "x", "-v", "x:2", "-v", "A:2x2")
+    assert plain.stdout.count("\n") == 1 and "A'" not in plain.stdout  # plain stays one line of entries
+    scalar = run("grad", "x^2*y", "-f", "json").json()
+    assert "matrix_form" not in scalar

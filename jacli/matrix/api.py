@@ -16,7 +16,7 @@ import sympy as sp
 
 from .. import syntax as sx
 from ..build import Workspace
-from ..errors import UnsupportedError, UsageError
+from ..errors import JacliError, UnsupportedError, UsageError
 from ..result import Block, Check, Result
 from ..shapes import SCALAR, Shape, format_shape
 from . import nodes as N
@@ -246,3 +246,40 @@ def hessian(text: str, wrt: str | Sequence[str] | None = None, ws: Workspace | N
 def uses_symbolic_sizes(ws: Workspace, tree: sx.Node) -> bool:
     """Whether a variable of the expression (or of its --let definitions) has a symbolic size."""
     return M.is_symbolic(ws, ws.variables_of(tree))
+
+
+def attach_matrix_forms(result: Result, ws: Workspace, tree: sx.Node) -> None:
+    """For concrete sizes: give each block its matrix form too (``Block.matrix_form``), where one
+    exists and agrees numerically with the entry-wise result already computed. Silent otherwise."""
+    from ..calculus import flat
+
+    kind = result.command
+    if kind not in ("grad", "jacobian", "hessian") or len(result.blocks) != len(result.wrt):
+        return
+    if all(ws.shapes.get(n, SCALAR) == SCALAR for n in result.wrt):
+        return
+    rule = {"grad": rules.gradient, "jacobian": rules.jacobian, "hessian": rules.hessian}[kind]
+    try:
+        f = lower(ws, result.input, tree)
+        rng = np.random.default_rng(SEED)
+        names = [n for n in ws.variables_of(tree) if not any(n == m for m, _ in ws.lets)]
+        shapes = {n: ws.shapes.get(n, SCALAR) for n in names}
+        values = M.random_values(shapes, M.inverted_names(f), rng)  # type: ignore[arg-type]
+        subs: dict[Any, float] = {}
+        for n, v in values.items():
+            subs.update(zip(flat(ws.variable(n)), v.reshape(-1).tolist(), strict=True))
+        env = M.Env({}, values)
+        for block, name in zip(result.blocks, result.wrt, strict=True):
+            if block.expr is None or (kind != "grad" and ws.shapes.get(name, SCALAR) == SCALAR):
+                continue
+            d = rule(f, variable(ws, name))
+            flip = (kind == "grad" and result.layout == "numerator") or (kind != "grad" and result.layout == "denominator")
+            form = N.transpose(d) if flip else d
+            if form.is_scalar:
+                continue  # a scalar: nothing to add to the entries
+            mine = M.value(form, env)
+            entries = [float(sp.N(e.xreplace(subs))) for e in flat(block.expr)]
+            if mine.size == len(entries) and np.allclose(mine.reshape(-1), entries, rtol=1e-9, atol=1e-12):
+                block.matrix_form = form
+    except (ArithmeticError, ValueError, TypeError, np.linalg.LinAlgError, JacliError):
+        return

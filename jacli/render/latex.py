@@ -105,6 +105,8 @@ def render(result: Result) -> str:
             if not is_number(block.exact):
                 right += r" \approx " + _latex_value(block.value)
             left = left + rf"\Big|_{{{point}}}"
+        if block.matrix_form is not None:  # concrete sizes: the matrix form, then the entries
+            right = latex_expr(block.matrix_form) + " = " + right
         lines.append(f"{left} = {right}")
     if len(lines) == 1:
         return lines[0]

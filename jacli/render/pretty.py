@@ -56,6 +56,8 @@ def render(result: Result, color: bool = True, width: int = 100) -> str:
         for block in result.blocks:
             if len(result.blocks) > 1:
                 console.print(Text(f"∂/∂{block.wrt}:", style="bold"))
+            if block.matrix_form is not None:  # concrete sizes: the matrix form above the entries
+                console.print(Text(f"= {plain_expr(block.matrix_form)}", style="cyan"))
             console.print(Text(pretty_expr(block.expr, width)))
             if result.at and block.exact is not None:
                 point = ", ".join(f"{k} = {plain_expr(v)}" for k, v in result.at.items())
