@@ -16,7 +16,7 @@ import click
 from . import __version__
 from .errors import ExitStatus, JacliError, Timeout
 
-FORMATS = ("pretty", "plain", "latex", "json")
+FORMATS = ("pretty", "plain", "latex", "json", "numpy")
 DEFAULT_TIMEOUT = 60.0
 
 EXIT_STATUS_HELP = (
@@ -81,7 +81,8 @@ def _format_option(f: Callable[..., Any]) -> Callable[..., Any]:
     f = click.option("--latex", "latex", is_flag=True, help="Same as -f latex.")(f)
     f = click.option(
         "-f", "--format", "fmt", type=click.Choice(FORMATS), default=None,
-        help="Output format: pretty (default on a terminal), plain (default when piped), latex, json.",
+        help="Output format: pretty (default on a terminal), plain (default when piped), latex, json, "
+        "numpy (Python source computing the value and a matrix-form derivative).",
     )(f)
     return f
 
@@ -144,6 +145,8 @@ def render(result: Any, fmt: str) -> str:
         from .render import latex as out  # type: ignore[no-redef]
     elif fmt == "plain":
         from .render import plain as out  # type: ignore[no-redef]
+    elif fmt == "numpy":
+        from .render import numpy as out  # type: ignore[no-redef]
     else:
         from .render import pretty
 

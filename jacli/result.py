@@ -64,6 +64,7 @@ class Result:
     stages: list[Any] = field(default_factory=list, repr=False)
     # matrix-form results (symbolic sizes): a callable returning the Check of --check
     matrix_check: Any = field(default=None, repr=False)
+    matrix_function: Any = field(default=None, repr=False)  # the input as a jacli.matrix node (-f numpy)
 
     @property
     def expr(self) -> Any:

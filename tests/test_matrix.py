@@ -304,3 +304,64 @@ def test_concrete_sizes_show_the_matrix_form_too() -> None:
     assert plain.stdout.count("\n") == 1 and "A'" not in plain.stdout  # plain stays one line of entries
     scalar = run("grad", "x^2*y", "-f", "json").json()
     assert "matrix_form" not in scalar
+
+
+NUMPY_CASES = [
+    ("1/2*norm(W*x+b-z)^2", ["W:m,n", "x:n", "b:m", "z:m"], "W,x,b", "grad"),
+    ("-y'*log(softmax(W*x+b))", ["W:m,n", "x:n", "b:m", "y:m"], "W,b", "grad"),
+    ("logdet(X) + tr(inv(X)*A) + a'*X*a", ["X:n,n", "A:n,n", "a:n"], "X", "grad"),
+    ("log(1 + exp(-y*w'*x))", ["w:n", "x:n"], "w", "grad"),
+    ("sigmoid(W*x) .* x", ["W:n,n", "x:n"], "x", "jacobian"),
+    ("x'*A*x + logsumexp(x)", ["x:n", "A:n,n"], "x", "hessian"),
+    ("1/2*norm(W*x+b-z)^2", ["W:2x3", "x:3", "b:2", "z:2"], "W", "grad"),  # concrete sizes
+]
+
+
+@pytest.mark.parametrize("text, decls, wrt, command", NUMPY_CASES, ids=[c[0] + "|" + c[2] for c in NUMPY_CASES])
+def test_numpy_source_runs_and_agrees_with_finite_differences(text: str, decls: list[str], wrt: str,
+                                                              command: str) -> None:
+    args = [a for d in decls for a in ("-v", d)]
+    r = run(command, text, "--wrt", wrt, *args, "-f", "numpy")
+    assert r.status == 0, r.stderr
+    namespace: dict[str, object] = {}
+    exec(compile(r.stdout, "<jacli -f numpy>", "exec"), namespace)  # noqa: S102 - jacli's own generated code
+    fname = next(k for k in namespace if k.startswith(("grad_", "jac_", "hess_")) and callable(namespace[k]))
+    fn = namespace[fname]
+    ws = Workspace.from_options(var=decls)
+    rng = np.random.default_rng(11)
+    sizes = {"m": 3, "n": 4}
+    order = [n for n in ws.variables_of(ws.parse(text))]
+    values = {}
+    for n in order:
+        shape = ws.shapes.get(n, ())
+        dims = [sizes.get(d, d) if isinstance(d, str) else d for d in shape]
+        if not dims:
+            values[n] = float(rng.uniform(0.3, 1.7))
+        elif dims[1] == 1:
+            values[n] = rng.uniform(0.3, 1.7, dims[0])
+        else:
+            values[n] = rng.uniform(0.3, 1.7, dims) + (dims[0] * np.eye(dims[0]) if dims[0] == dims[1] else 0)
+    outputs = fn(**values)  # type: ignore[operator]
+    derivs = outputs[2:] if command == "hessian" else outputs[1:]  # hessian: (value, gradient, hessian)
+    names = wrt.split(",")
+
+    def target(vals: dict[str, object]) -> np.ndarray:
+        out = fn(**vals)  # type: ignore[operator]
+        return np.atleast_1d(np.asarray(out[1] if command == "hessian" else out[0], dtype=float)).reshape(-1)
+
+    for name, got in zip(names, derivs, strict=True):
+        base = np.asarray(values[name], dtype=float)
+        fd = np.zeros((target(values).size, base.size))
+        for k in range(base.size):
+            h = 1e-6 * max(1.0, abs(base.reshape(-1)[k]))
+            up, down = dict(values), dict(values)
+            up[name] = (base.reshape(-1) + h * np.eye(base.size)[k]).reshape(base.shape)
+            down[name] = (base.reshape(-1) - h * np.eye(base.size)[k]).reshape(base.shape)
+            fd[:, k] = (target(up) - target(down)) / (2 * h)
+        want = fd.reshape(np.shape(got)) if command == "grad" else fd
+        assert np.allclose(got, want, rtol=1e-5, atol=1e-7), (name, got, want)
+
+
+def test_numpy_needs_a_matrix_form() -> None:
+    r = run("grad", "x^2*y", "-f", "numpy")
+    assert r.status == 1 and "matrix-form" in r.stderr and r.stdout == ""

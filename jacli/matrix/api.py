@@ -213,6 +213,7 @@ def _compute(kind: str, text: str, wrt: str | Sequence[str] | None, ws: Workspac
         return worst
 
     res.matrix_check = check
+    res.matrix_function = f
     if arrays:
         res.at = point
         env = M.Env(sizes, arrays)
@@ -281,5 +282,6 @@ def attach_matrix_forms(result: Result, ws: Workspace, tree: sx.Node) -> None:
             entries = [float(sp.N(e.xreplace(subs))) for e in flat(block.expr)]
             if mine.size == len(entries) and np.allclose(mine.reshape(-1), entries, rtol=1e-9, atol=1e-12):
                 block.matrix_form = form
+                result.matrix_function = f
     except (ArithmeticError, ValueError, TypeError, np.linalg.LinAlgError, JacliError):
         return
