@@ -356,6 +356,7 @@ _vector_command(
       jacli grad "x^2*y + sin(y)"
       jacli grad "w1*x1 + w2*x2 + b" --wrt w1,w2
       jacli grad "1/2*norm(W*x+b-z)^2" --wrt W -v W:2x3 -v x:3 -v b:2 -v z:2
+      jacli grad "1/2*norm(W*x+b-z)^2" --wrt W -v W:m,n -v x:n -v b:m -v z:m
     """,
 )
 _vector_command(

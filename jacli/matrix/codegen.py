@@ -129,7 +129,7 @@ def code(node: N.Node) -> str:  # noqa: C901 - one case per node type
 
 
 def function_source(name: str, doc: str, variables: list[tuple[str, tuple[Any, ...]]], value: N.Node,
-                    outputs: list[tuple[str, N.Node, tuple[Any, ...]]]) -> str:
+                    outputs: list[tuple[str, Any, Any]]) -> str:
     """Source of ``def name(vars...)`` returning (value, output1, ...), with sizes read off the
     arguments' shapes. ``variables``: (name, declared shape); ``outputs``: (label, node, shape)."""
     args = [n for n, _ in variables]

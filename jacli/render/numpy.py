@@ -9,6 +9,8 @@ arrays; sizes are read off the arguments' shapes; the function returns ``(value,
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..errors import UnsupportedError
 from ..matrix import codegen
 from ..result import Result
@@ -25,7 +27,7 @@ def render(result: Result) -> str:
             "matrix variables (declare them with -v x:n or -v W:m,n)"
         )
     label = LABELS[result.command]
-    outputs = []
+    outputs: list[tuple[str, Any, Any]] = []
     if result.command == "hessian":  # the gradient too, as matrixcalculus.org gives it
         from ..matrix.rules import gradient
 
@@ -45,7 +47,7 @@ def render(result: Result) -> str:
     return "import numpy\n\n\n" + codegen.HELPERS + "\n\n" + source
 
 
-def _vars(f: object) -> list:  # type: ignore[type-arg]
+def _vars(f: Any) -> list[Any]:
     from ..matrix import nodes as N
 
-    return [N.Var(n, *s) if s else N.ScalarVar(n) for n, s in codegen.ordered_variables(f)]  # type: ignore[arg-type]
+    return [N.Var(n, *s) if s else N.ScalarVar(n) for n, s in codegen.ordered_variables(f)]
