@@ -503,6 +503,11 @@ def add(*nodes: Node) -> Node:
     items = [(sp.factor_terms(c) if not c.is_Number else c, fs) for c, fs in items]
     if len(items) == 1:
         return _prod(*items[0])
+    common = [f for f in sp.Mul.make_args(items[0][0]) if not f.is_Number
+              and all(f in sp.Mul.make_args(c) for c, _ in items[1:])]
+    if common:  # c A + c B -> c (A + B)
+        k = sp.Mul(*common)
+        return scale(k, add(*[_prod(sp.cancel(c / k) if c.free_symbols else c / k, fs) for c, fs in items]))
     factored = _factor(items)
     if factored is not None:
         return factored
