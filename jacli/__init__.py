@@ -105,13 +105,15 @@ def limit(expr: str, var: str | None = None, point: str | None = None, *, direct
 
 
 def format_result(result: Result, fmt: str = "plain") -> str:
-    """Text of a result: ``plain``, ``latex``, ``json`` or ``pretty`` (pretty needs rich)."""
+    """Text of a result: ``plain``, ``latex``, ``json``, ``numpy`` or ``pretty`` (pretty needs rich)."""
     if fmt == "plain":
         from .render import plain as out
     elif fmt == "latex":
         from .render import latex as out  # type: ignore[no-redef]
     elif fmt == "json":
         from .render import json as out  # type: ignore[no-redef]
+    elif fmt == "numpy":
+        from .render import numpy as out  # type: ignore[no-redef]
     elif fmt == "pretty":
         from .render import pretty
 

@@ -301,6 +301,19 @@ def _wrt(ws: Workspace, node: sx.Node, wrt: str | Sequence[str] | None) -> list[
     return [(n, resolve(ws, n, node, strict=True)) for n in names]
 
 
+def _symbolic(ws: Workspace, node: sx.Node) -> bool:
+    from .shapes import is_concrete
+
+    return any(not is_concrete(ws.shapes.get(n, SCALAR)) for n in ws.variables_of(node))
+
+
+def _matrix_forms(res: Result, ws: Workspace, node: sx.Node) -> None:
+    """Concrete sizes: add the verified matrix form of each block where one exists (jacli.matrix)."""
+    from .matrix.api import attach_matrix_forms
+
+    attach_matrix_forms(res, ws, node)
+
+
 def _layout(layout: str | None, default: str) -> str:
     layout = layout or default
     if layout not in ("numerator", "denominator"):
@@ -324,6 +337,10 @@ def gradient(
     """
     ws = ws or Workspace()
     node = ws.parse(text)
+    if _symbolic(ws, node):  # symbolic sizes (-v W:m,n): jacli.matrix's verified matrix form
+        from .matrix import api
+
+        return api.gradient(text, wrt, ws=ws, layout=layout, at=at)
     f = ws.lower(node, text)
     if shape_of(f) != SCALAR:
         raise UsageError(
@@ -361,6 +378,7 @@ def gradient(
 
         partials = res.stages[0][2][0]
         res.steps = gradient_steps(f, symbols, as_value(sp.ImmutableMatrix(len(partials), 1, partials)))
+    _matrix_forms(res, ws, node)
     return finish(res, ws, point)
 
 
@@ -377,6 +395,10 @@ def jacobian(
     layout); ``denominator`` transposes. One block per vector or matrix variable."""
     ws = ws or Workspace()
     node = ws.parse(text)
+    if _symbolic(ws, node):  # symbolic sizes (-v W:m,n): jacli.matrix's verified matrix form
+        from .matrix import api
+
+        return api.jacobian(text, wrt, ws=ws, layout=layout, at=at)
     f = ws.lower(node, text)
     outputs = flat(f)
     variables = _wrt(ws, node, wrt)
@@ -416,6 +438,7 @@ def jacobian(
             outputs, symbols, as_value(sp.ImmutableMatrix(claimed)))
     if shape_of(f) not in (SCALAR,) and 1 not in shape_of(f):
         res.notes.append(f"the {format_shape(shape_of(f))} output is flattened row by row")
+    _matrix_forms(res, ws, node)
     return finish(res, ws, point)
 
 
@@ -431,6 +454,10 @@ def hessian(
     """The Hessian of a scalar expression over all ``wrt`` variables, flattened in order."""
     ws = ws or Workspace()
     node = ws.parse(text)
+    if _symbolic(ws, node):  # symbolic sizes (-v W:m,n): jacli.matrix's verified matrix form
+        from .matrix import api
+
+        return api.hessian(text, wrt, ws=ws, layout=layout, at=at)
     f = ws.lower(node, text)
     if shape_of(f) != SCALAR:
         raise UsageError(
@@ -455,6 +482,7 @@ def hessian(
         from .steps import hessian_steps
 
         res.steps = hessian_steps(f, symbols, as_value(sp.ImmutableMatrix(hm)))
+    _matrix_forms(res, ws, node)
     return finish(res, ws, point)
 
 
@@ -471,6 +499,9 @@ def verify(result: Result, ws: Workspace) -> Result:
     """Attach a finite-difference check of every derivative stage (at --at, or a random point)."""
     from .numeric import check_limit, check_stages
 
+    if result.matrix_check is not None:
+        result.check = result.matrix_check()
+        return result
     if result.limit is not None:
         g, x, a, claims = result.limit.checked
         subs = substitution(ws, result.at) if result.at else {}

@@ -17,7 +17,7 @@ import click
 from . import __version__
 from .errors import ExitStatus, JacliError, ParseError, Timeout
 
-FORMATS = ("pretty", "plain", "latex", "json")
+FORMATS = ("pretty", "plain", "latex", "json", "numpy")
 DEFAULT_TIMEOUT = 60.0
 
 EXIT_STATUS_HELP = (
@@ -82,7 +82,8 @@ def _format_option(f: Callable[..., Any]) -> Callable[..., Any]:
     f = click.option("--latex", "latex", is_flag=True, help="Same as -f latex.")(f)
     f = click.option(
         "-f", "--format", "fmt", type=click.Choice(FORMATS), default=None,
-        help="Output format: pretty (default on a terminal), plain (default when piped), latex, json.",
+        help="Output format: pretty (default on a terminal), plain (default when piped), latex, json, "
+        "numpy (Python source computing the value and a matrix-form derivative).",
     )(f)
     return f
 
@@ -146,6 +147,8 @@ def render(result: Any, fmt: str) -> str:
         from .render import latex as out  # type: ignore[no-redef]
     elif fmt == "plain":
         from .render import plain as out  # type: ignore[no-redef]
+    elif fmt == "numpy":
+        from .render import numpy as out  # type: ignore[no-redef]
     else:
         from .render import pretty
 
@@ -369,6 +372,7 @@ _vector_command(
       jacli grad "x^2*y + sin(y)"
       jacli grad "w1*x1 + w2*x2 + b" --wrt w1,w2
       jacli grad "1/2*norm(W*x+b-z)^2" --wrt W -v W:2x3 -v x:3 -v b:2 -v z:2
+      jacli grad "1/2*norm(W*x+b-z)^2" --wrt W -v W:m,n -v x:n -v b:m -v z:m
     """,
 )
 _vector_command(

@@ -21,6 +21,7 @@ class Block:
     wrt: str | None = None
     exact: Any = None  # the result evaluated exactly at --at
     value: Any = None  # float, complex-free nested lists: the result evaluated at --at
+    matrix_form: Any = None  # concrete sizes: the same derivative in matrix form (jacli.matrix), verified
 
 
 @dataclass
@@ -63,6 +64,9 @@ class Result:
     function: Any = None  # the lowered input (sympy), for printers that restate it
     # (G entries, input symbols, claimed Jacobian rows) for --check; see jacli.numeric
     stages: list[Any] = field(default_factory=list, repr=False)
+    # matrix-form results (symbolic sizes): a callable returning the Check of --check
+    matrix_check: Any = field(default=None, repr=False)
+    matrix_function: Any = field(default=None, repr=False)  # the input as a jacli.matrix node (-f numpy)
 
     @property
     def expr(self) -> Any:

@@ -40,6 +40,8 @@ def to_dict(result: Result) -> dict[str, Any]:
     out["shape"] = pick([json_shape(b.shape) for b in blocks])
     out["result"] = pick([plain_expr(b.expr) if b.expr is not None else None for b in blocks])
     out["latex"] = pick([latex_expr(b.expr) if b.expr is not None else None for b in blocks])
+    if any(b.matrix_form is not None for b in blocks):  # concrete sizes: the verified matrix form too
+        out["matrix_form"] = pick([plain_expr(b.matrix_form) if b.matrix_form is not None else None for b in blocks])
     if result.at and exists:
         out["at"] = {k: plain_expr(v) for k, v in result.at.items()}
         out["exact"] = pick([plain_expr(b.exact) for b in blocks])

@@ -42,6 +42,8 @@ _SETTINGS = {"mat_str": "bmatrix", "mat_delim": ""}
 
 
 def latex_expr(expr: Any) -> str:
+    if hasattr(expr, "latex"):  # matrix-form results (jacli.matrix) print themselves
+        return str(expr.latex())
     return str(JacliLatexPrinter(_SETTINGS).doprint(display(expr)))
 
 
@@ -122,6 +124,8 @@ def _render(result: Result) -> str:
             if not is_number(block.exact):
                 right += r" \approx " + _latex_value(block.value)
             left = left + rf"\Big|_{{{point}}}"
+        if block.matrix_form is not None:  # concrete sizes: the matrix form, then the entries
+            right = latex_expr(block.matrix_form) + " = " + right
         lines.append(f"{left} = {right}")
     if len(lines) == 1:
         return lines[0]

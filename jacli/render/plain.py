@@ -56,6 +56,8 @@ _PRINTER = PlainPrinter()
 
 def plain_expr(expr: Any) -> str:
     """One expression (scalar or matrix) as jacli plain text."""
+    if hasattr(expr, "plain"):  # matrix-form results (jacli.matrix) print themselves
+        return str(expr.plain())
     text = _PRINTER.doprint(display(expr))
     return text.replace("**", "^")
 

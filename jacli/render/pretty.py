@@ -19,6 +19,8 @@ from .plain import plain_expr, plain_value
 
 
 def pretty_expr(expr: Any, width: int = 100) -> str:
+    if hasattr(expr, "plain"):  # matrix-form results (jacli.matrix): their plain text
+        return str(expr.plain())
     return str(sp.pretty(display(expr), use_unicode=True, num_columns=width))
 
 
@@ -56,6 +58,8 @@ def render(result: Result, color: bool = True, width: int = 100) -> str:
         for block in result.blocks:
             if len(result.blocks) > 1:
                 console.print(Text(f"∂/∂{block.wrt}:", style="bold"))
+            if block.matrix_form is not None:  # concrete sizes: the matrix form above the entries
+                console.print(Text(f"= {plain_expr(block.matrix_form)}", style="cyan"))
             console.print(Text(pretty_expr(block.expr, width)))
             if result.at and block.exact is not None:
                 point = ", ".join(f"{k} = {plain_expr(v)}" for k, v in result.at.items())

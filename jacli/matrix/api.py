@@ -1,0 +1,287 @@
+"""gradient, jacobian and hessian in matrix form, each verified numerically before it is returned.
+
+``jacli.calculus`` routes here when a variable of the expression has a symbolic size
+(``-v W:m,n``). Results hold matrix-form nodes (objects with ``plain()`` and ``latex()``), which
+the printers show as they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from .. import syntax as sx
+from ..build import Workspace
+from ..errors import JacliError, UnsupportedError, UsageError
+from ..result import Block, Check, Result
+from ..shapes import SCALAR, Shape, format_shape
+from . import nodes as N
+from . import numeric as M
+from . import rules
+from .lower import lower, node_shape, variable
+
+SEED = 20190709
+TRIES = 6
+
+
+def _names(ws: Workspace, node: sx.Node, wrt: str | Sequence[str] | None) -> list[str]:
+    from ..calculus import split_names
+
+    names = split_names(wrt)
+    if names is None:
+        names = ws.variables_of(node)
+        if not names:
+            raise UsageError("the expression has no variable to differentiate by")
+    used = ws.variables_of(node)
+    for name in names:
+        if not sx.is_identifier(name) or name in ("pi", "e", "E", "oo"):
+            raise UsageError(f"{name!r} is not a variable name (entries of vectors with symbolic sizes "
+                             "cannot be differentiated by separately)")
+        if any(n == name for n, _ in ws.lets):
+            raise UsageError(f"{name!r} is defined by --let; differentiate with respect to the variables it uses")
+        if name in ws.funcs:
+            raise UsageError(f"{name!r} is declared as a function, not a variable")
+        if name not in ws.shapes and name not in used:
+            raise UsageError(
+                f"unknown variable {name!r} in --wrt (the expression's variables: {', '.join(used) or 'none'})"
+            )
+    return names
+
+
+class Derivative:
+    """One verified matrix-form derivative and what is needed to check it again."""
+
+    def __init__(self, kind: str, text: str, ws: Workspace, tree: sx.Node, f: N.Node, var: str,
+                 result: N.Node) -> None:
+        self.kind, self.text, self.ws, self.tree, self.f, self.var, self.result = kind, text, ws, tree, f, var, result
+
+    def names(self) -> list[str]:
+        return [n for n in self.ws.variables_of(self.tree) if not any(n == m for m, _ in self.ws.lets)]
+
+    def instance(self, rng: np.random.Generator) -> tuple[dict[str, int], dict[str, np.ndarray]]:
+        shapes = {n: self.ws.shapes.get(n, SCALAR) for n in self.names()}
+        sizes = M.random_sizes(M.size_names(shapes), rng)
+        concrete = {n: tuple(sizes[d] if isinstance(d, str) else d for d in s) for n, s in shapes.items()}
+        return sizes, M.random_values(concrete, M.inverted_names(self.f), rng)  # type: ignore[arg-type]
+
+    def check_at(self, sizes: dict[str, int], values: dict[str, np.ndarray]) -> Check:
+        cws = M.concrete_workspace(self.ws, sizes)
+        names = self.names()
+        claimed = M.value(self.result, M.Env(sizes, values))
+        if self.kind == "hessian":
+            from ..calculus import flat
+
+            f = cws.evaluate(self.text)
+            symbols = [s for n in names for s in flat(cws.variable(n))]
+            grad = [sp.diff(f, s) for s in flat(cws.variable(self.var))]
+            g = sp.lambdify(symbols, grad, modules=["numpy"], dummify=True)
+
+            def call(vals: dict[str, np.ndarray]) -> np.ndarray:
+                args = [v for n in names for v in np.asarray(vals[n], dtype=float).reshape(-1)]
+                return np.asarray(g(*args), dtype=float).reshape(-1)
+        else:
+            call, _ = M.entry_function(cws, self.text, names)
+        fd, evaluations = M.finite_differences(call, values, self.var)
+        if self.kind == "grad":
+            fd = fd.reshape(claimed.shape)
+        point: dict[str, Any] = {n: _listed(values[n]) for n in names}
+        point.update(sizes)
+        return M.compare(claimed.reshape(fd.shape), fd, point, evaluations)
+
+    def check_random(self, seed: int = SEED) -> Check:
+        rng = np.random.default_rng(seed)
+        last: Exception | None = None
+        for _ in range(TRIES):
+            sizes, values = self.instance(rng)
+            try:
+                check = self.check_at(sizes, values)
+            except (ArithmeticError, ValueError, np.linalg.LinAlgError) as e:
+                last = e
+                continue
+            if np.isfinite(check.max_abs_error):
+                return check
+        raise UnsupportedError(f"could not find a point where the matrix form can be verified ({last or 'not finite'})")
+
+    def guard(self) -> None:
+        """Refuse to return a matrix form that disagrees with the entry-wise computation."""
+        check = self.check_random()
+        if not check.ok:
+            sizes = ", ".join(f"{k}={v}" for k, v in check.point.items() if isinstance(v, int))
+            raise UnsupportedError(
+                f"warning: the matrix-form {self.kind} with respect to {self.var} ({self.result.plain()}) "
+                f"failed its numerical verification (max error {check.max_abs_error:.3g} at sizes {sizes}); "
+                "not printing an unverified result. Use concrete sizes (-v W:2x3) for the entry-wise answer"
+            )
+
+
+def _listed(a: np.ndarray) -> Any:
+    a = np.asarray(a, dtype=float)
+    if a.size == 1:
+        return float(a.reshape(-1)[0])
+    if a.shape[1] == 1:
+        return [float(v) for v in a.reshape(-1)]
+    return a.tolist()
+
+
+def _nice(x: float) -> sp.Expr:
+    frac = Fraction(x).limit_denominator(1000)
+    if abs(float(frac) - x) <= 1e-12 * max(1.0, abs(x)):
+        return sp.Rational(frac.numerator, frac.denominator)
+    return sp.Float(x, 17)
+
+
+def parse_at(ws: Workspace, at: dict[str, str] | Sequence[str] | None) -> tuple[dict[str, Any], dict[str, int],
+                                                                                 dict[str, np.ndarray]]:
+    """--at values with symbolic sizes: (sympy values, sizes from the lists, numpy arrays)."""
+    from ..calculus import parse_point
+
+    if not at:
+        return {}, {}, {}
+    items = at.items() if isinstance(at, dict) else [a.partition("=")[::2] for a in at]
+    point: dict[str, Any] = {}
+    sizes: dict[str, int] = {}
+    arrays: dict[str, np.ndarray] = {}
+    for name, text in items:
+        name = name.strip()
+        want: Shape = ws.shapes.get(name, SCALAR)
+        scratch = Workspace()
+        if want != SCALAR:  # let parse_point check the value's kind with the shape it has
+            probe = Workspace().evaluate(text.strip()) if text.strip() else None
+            got = tuple(probe.shape) if isinstance(probe, sp.MatrixBase) else SCALAR
+            if got == SCALAR or len(got) != len(want):
+                raise UsageError(f"--at {name}: {name} is a {format_shape(want)} but the value is a "
+                                 f"{format_shape(got)}")
+            for d, k in zip(want, got, strict=False):
+                if isinstance(d, str):
+                    if sizes.setdefault(d, int(k)) != k:
+                        raise UsageError(f"--at {name}: size {d} is {sizes[d]} elsewhere but {k} here")
+                elif d != k:
+                    raise UsageError(f"--at {name}: {name} is a {format_shape(want)} but the value is a "
+                                     f"{format_shape(got)}")
+            scratch.declare(name, got)
+        value = parse_point(scratch, [f"{name}={text}"])[name]
+        point[name] = value
+        arr = np.array(sp.Matrix(value).tolist() if isinstance(value, sp.MatrixBase) else [[value]], dtype=float)
+        arrays[name] = arr
+    return point, sizes, arrays
+
+
+def _shape(node: N.Node) -> Shape:
+    return node_shape(node)
+
+
+def _compute(kind: str, text: str, wrt: str | Sequence[str] | None, ws: Workspace, layout: str | None,
+             at: dict[str, str] | Sequence[str] | None, rule: Callable[[N.Node, N.Node], N.Node],
+             default_layout: str) -> Result:
+    from ..calculus import _layout
+
+    tree = ws.parse(text)
+    f = lower(ws, text, tree)
+    if kind in ("grad", "hessian") and not f.is_scalar:
+        what = "grad" if kind == "grad" else "hessian"
+        raise UsageError(f"{what} needs a scalar-valued expression; this one is a {format_shape(_shape(f))}"
+                         + (" (use 'jacli jacobian' for vector- and matrix-valued expressions)" if kind == "grad"
+                            else ""))
+    names = _names(ws, tree, wrt)
+    layout = _layout(layout, default_layout)
+    if kind == "hessian" and len(names) != 1:
+        raise UnsupportedError("with symbolic sizes, the Hessian is given for one vector variable at a time "
+                               "(--wrt x)")
+    point, sizes, arrays = parse_at(ws, at)
+    blocks: list[Block] = []
+    derivs: list[Derivative] = []
+    for name in names:
+        var = variable(ws, name)
+        d = rule(f, var)
+        deriv = Derivative(kind, text, ws, tree, f, name, d)
+        deriv.guard()
+        derivs.append(deriv)
+        flip = (kind == "grad" and layout == "numerator") or (kind != "grad" and layout == "denominator")
+        shown = N.transpose(d) if flip else d
+        blocks.append(Block(shown, _shape(shown), name))
+    res = Result(kind, text, blocks, wrt=names, layout=layout, function=f)
+    res.notes.append("matrix form for symbolic sizes, verified numerically at random sizes")
+
+    def check(point_given: bool = bool(arrays)) -> Check:
+        checks = [dv.check_at(sizes, arrays) if point_given else dv.check_random() for dv in derivs]
+        worst = max(checks, key=lambda c: (not c.ok, c.max_abs_error))
+        worst.evaluations = sum(c.evaluations for c in checks)
+        return worst
+
+    res.matrix_check = check
+    res.matrix_function = f
+    if arrays:
+        res.at = point
+        env = M.Env(sizes, arrays)
+        for block in res.blocks:
+            v = M.value(block.expr, env)
+            block.value = _listed(v) if v.size != 1 or block.shape != SCALAR else float(v.item())
+            if block.shape == SCALAR:
+                block.exact = _nice(float(v.item()))
+            elif v.shape[1] == 1 and block.shape[1] == 1:
+                block.exact = sp.ImmutableMatrix(v.shape[0], 1, [_nice(float(x)) for x in v.reshape(-1)])
+            else:
+                block.exact = sp.ImmutableMatrix([[_nice(float(x)) for x in row] for row in v])
+    return res
+
+
+def gradient(text: str, wrt: str | Sequence[str] | None = None, ws: Workspace | None = None,
+             layout: str | None = None, at: dict[str, str] | Sequence[str] | None = None) -> Result:
+    return _compute("grad", text, wrt, ws or Workspace(), layout, at, rules.gradient, "denominator")
+
+
+def jacobian(text: str, wrt: str | Sequence[str] | None = None, ws: Workspace | None = None,
+             layout: str | None = None, at: dict[str, str] | Sequence[str] | None = None) -> Result:
+    return _compute("jacobian", text, wrt, ws or Workspace(), layout, at, rules.jacobian, "numerator")
+
+
+def hessian(text: str, wrt: str | Sequence[str] | None = None, ws: Workspace | None = None,
+            layout: str | None = None, at: dict[str, str] | Sequence[str] | None = None) -> Result:
+    return _compute("hessian", text, wrt, ws or Workspace(), layout, at, rules.hessian, "numerator")
+
+
+def uses_symbolic_sizes(ws: Workspace, tree: sx.Node) -> bool:
+    """Whether a variable of the expression (or of its --let definitions) has a symbolic size."""
+    return M.is_symbolic(ws, ws.variables_of(tree))
+
+
+def attach_matrix_forms(result: Result, ws: Workspace, tree: sx.Node) -> None:
+    """For concrete sizes: give each block its matrix form too (``Block.matrix_form``), where one
+    exists and agrees numerically with the entry-wise result already computed. Silent otherwise."""
+    from ..calculus import flat
+
+    kind = result.command
+    if kind not in ("grad", "jacobian", "hessian") or len(result.blocks) != len(result.wrt):
+        return
+    if all(ws.shapes.get(n, SCALAR) == SCALAR for n in result.wrt):
+        return
+    rule = {"grad": rules.gradient, "jacobian": rules.jacobian, "hessian": rules.hessian}[kind]
+    try:
+        f = lower(ws, result.input, tree)
+        rng = np.random.default_rng(SEED)
+        names = [n for n in ws.variables_of(tree) if not any(n == m for m, _ in ws.lets)]
+        shapes = {n: ws.shapes.get(n, SCALAR) for n in names}
+        values = M.random_values(shapes, M.inverted_names(f), rng)  # type: ignore[arg-type]
+        subs: dict[Any, float] = {}
+        for n, v in values.items():
+            subs.update(zip(flat(ws.variable(n)), v.reshape(-1).tolist(), strict=True))
+        env = M.Env({}, values)
+        for block, name in zip(result.blocks, result.wrt, strict=True):
+            if block.expr is None or (kind != "grad" and ws.shapes.get(name, SCALAR) == SCALAR):
+                continue
+            d = rule(f, variable(ws, name))
+            flip = (kind == "grad" and result.layout == "numerator") or (kind != "grad" and result.layout == "denominator")
+            form = N.transpose(d) if flip else d
+            if form.is_scalar:
+                continue  # a scalar: nothing to add to the entries
+            mine = M.value(form, env)
+            entries = [float(sp.N(e.xreplace(subs))) for e in flat(block.expr)]
+            if mine.size == len(entries) and np.allclose(mine.reshape(-1), entries, rtol=1e-9, atol=1e-12):
+                block.matrix_form = form
+                result.matrix_function = f
+    except (ArithmeticError, ValueError, TypeError, np.linalg.LinAlgError, JacliError):
+        return

@@ -1,0 +1,189 @@
+"""Python/numpy source for matrix-form nodes (``-f numpy``).
+
+Inside generated functions every vector is a 2-D column (``x.reshape(-1, 1)``) and every
+matrix a 2-D array, so the matrix forms translate operator by operator: products ``@``,
+transposes ``.T``, ``np.linalg.inv``, Hadamard products ``*``. Scalar parts go through sympy's
+NumPyPrinter with atoms printed as the numpy code of the matrix expressions they stand for.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy as sp
+from sympy.printing.numpy import NumPyPrinter
+
+from . import nodes as N
+
+HELPERS = '''\
+def _sigmoid(t):
+    return 0.5 * (1.0 + numpy.tanh(0.5 * t))
+
+
+def _relu(t):
+    return numpy.maximum(t, 0.0)
+
+
+def _step(t):
+    return numpy.where(t > 0, 1.0, 0.0)
+
+
+def _softmax(v):
+    w = numpy.exp(v - numpy.max(v))
+    return w / numpy.sum(w)
+
+
+def _logsumexp(v):
+    top = numpy.max(v)
+    return top + numpy.log(numpy.sum(numpy.exp(v - top)))
+
+
+def _unit(rows, cols, i, j):
+    e = numpy.zeros((rows, cols))
+    e[i, j] = 1.0
+    return e
+'''
+
+
+class Code(NumPyPrinter):
+    """NumPyPrinter that knows jacli's atoms, functions and the elementwise argument."""
+
+    def __init__(self, arg: str | None = None) -> None:
+        super().__init__({"fully_qualified_modules": True, "allow_unknown_functions": True})
+        self.arg = arg
+
+    def _print_Symbol(self, expr: Any) -> str:
+        if expr == N.T and self.arg is not None:
+            return self.arg
+        node = N.node_of(expr)
+        if node is not None:
+            return f"({code(node)})"
+        return str(expr.name)
+
+    def _print_sigmoid(self, expr: Any) -> str:
+        return f"_sigmoid({self._print(expr.args[0])})"
+
+    def _print_relu(self, expr: Any) -> str:
+        return f"_relu({self._print(expr.args[0])})"
+
+    def _print_step(self, expr: Any) -> str:
+        return f"_step({self._print(expr.args[0])})"
+
+
+def dim(d: N.Dim) -> str:
+    return str(d)
+
+
+def code(node: N.Node) -> str:  # noqa: C901 - one case per node type
+    """A numpy expression for ``node`` (floats for scalar-valued nodes, 2-D arrays otherwise)."""
+    if isinstance(node, N.Var):
+        return node.name
+    if isinstance(node, N.ScalarVar):
+        return node.name
+    if isinstance(node, N.Scalar):
+        return str(Code().doprint(node.e))
+    if isinstance(node, N.Zero):
+        return f"numpy.zeros(({dim(node.rows)}, {dim(node.cols)}))"
+    if isinstance(node, N.Identity):
+        return f"numpy.eye({dim(node.n)})"
+    if isinstance(node, N.Ones):
+        return f"numpy.ones(({dim(node.rows)}, {dim(node.cols)}))"
+    if isinstance(node, N.Unit):
+        return f"_unit({dim(node.rows)}, {dim(node.cols)}, {node.i}, {node.j})"
+    if isinstance(node, N.Prod):
+        chain = " @ ".join(f"({code(f)})" for f in node.factors)
+        if node.is_scalar:
+            chain = f"({chain}).item()"
+        return chain if node.coeff == 1 else f"({Code().doprint(node.coeff)}) * {chain}"
+    if isinstance(node, N.Sum):
+        return " + ".join(f"({code(t)})" for t in node.terms)
+    if isinstance(node, N.Transpose):
+        return f"({code(node.arg)}).T"
+    if isinstance(node, N.Inverse):
+        return f"numpy.linalg.inv({code(node.arg)})"
+    if isinstance(node, N.Hadamard):
+        return " * ".join(f"({code(f)})" for f in node.factors)
+    if isinstance(node, N.Elementwise):
+        return str(Code(f"({code(node.arg)})").doprint(node.fn))
+    if isinstance(node, N.Softmax):
+        return f"_softmax({code(node.arg)})"
+    if isinstance(node, N.Diag):
+        return f"numpy.diagflat({code(node.arg)})"
+    if isinstance(node, N.DiagOf):
+        return f"numpy.diag({code(node.arg)}).reshape(-1, 1)"
+    if isinstance(node, N.Det):
+        return f"numpy.linalg.det({code(node.arg)})"
+    if isinstance(node, N.LogDet):
+        return f"numpy.linalg.slogdet({code(node.arg)})[1]"
+    if isinstance(node, N.Norm):
+        return f"numpy.linalg.norm({code(node.arg)})"
+    if isinstance(node, N.SumAll):
+        return f"numpy.sum({code(node.arg)})"
+    if isinstance(node, N.LogSumExp):
+        return f"_logsumexp({code(node.arg)})"
+    if type(node) is N.Trace:
+        return f"numpy.trace({code(node.arg)})"
+    if isinstance(node, N.Entry):
+        return f"({code(node.arg)})[{node.i}, {node.j}]"
+    raise TypeError(f"no numpy code for {type(node).__name__}")
+
+
+def function_source(name: str, doc: str, variables: list[tuple[str, tuple[Any, ...]]], value: N.Node,
+                    outputs: list[tuple[str, Any, Any]]) -> str:
+    """Source of ``def name(vars...)`` returning (value, output1, ...), with sizes read off the
+    arguments' shapes. ``variables``: (name, declared shape); ``outputs``: (label, node, shape)."""
+    args = [n for n, _ in variables]
+    lines = [f"def {name}({', '.join(args)}):", f'    """{doc}"""']
+    sizes: dict[str, str] = {}
+    for n, shape in variables:
+        if shape == ():
+            lines.append(f"    {n} = float({n})")
+            continue
+        if shape[1] == 1:
+            lines.append(f"    {n} = numpy.asarray({n}, dtype=float).reshape(-1, 1)")
+        elif shape[0] == 1:
+            lines.append(f"    {n} = numpy.asarray({n}, dtype=float).reshape(1, -1)")
+        else:
+            lines.append(f"    {n} = numpy.atleast_2d(numpy.asarray({n}, dtype=float))")
+        for k, d in enumerate(shape):
+            if isinstance(d, str) and d not in sizes:
+                sizes[d] = f"{n}.shape[{k}]"
+                lines.append(f"    {d} = {n}.shape[{k}]")
+    if value.is_scalar:
+        lines.append(f"    value = float({code(value)})")
+    else:
+        shape = value.shape
+        lines.append(f"    value = numpy.asarray({code(value)}, dtype=float)" + (".reshape(-1)" if shape[1] == 1 else ""))
+    names = []
+    for label, node, shape in outputs:
+        expr = code(node)
+        if node.is_scalar:
+            expr = f"float({expr})"
+        elif len(shape) == 2 and shape[1] == 1:
+            expr = f"numpy.asarray({expr}, dtype=float).reshape(-1)"
+        lines.append(f"    {label} = {expr}")
+        names.append(label)
+    lines.append(f"    return {', '.join(['value', *names])}")
+    return "\n".join(lines)
+
+
+def ordered_variables(node: N.Node) -> list[tuple[str, tuple[Any, ...]]]:
+    """(name, shape) of the variables of ``node`` in order of first appearance."""
+    found: dict[str, tuple[Any, ...]] = {}
+
+    def visit(n: N.Node) -> None:
+        if isinstance(n, N.Var):
+            found.setdefault(n.name, (n.rows, n.cols))
+        elif isinstance(n, N.ScalarVar):
+            found.setdefault(n.name, ())
+        exprs = [n.e] if isinstance(n, N.Scalar) else [n.coeff] if isinstance(n, N.Prod) else (
+            [n.fn] if isinstance(n, N.Elementwise) else [])
+        for e in exprs:
+            for s in sorted(e.free_symbols, key=sp.default_sort_key):
+                if N.node_of(s) is not None:
+                    visit(N.node_of(s))
+        for c in n.children():
+            visit(c)
+
+    visit(node)
+    return list(found.items())

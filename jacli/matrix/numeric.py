@@ -1,0 +1,249 @@
+"""numpy evaluation of matrix-form nodes, and the guard that checks a matrix form before it is shown.
+
+The check is independent of the matrix-form rules: the original text is lowered again by
+jacli/build.py at small concrete sizes (entry symbols, sympy), and its derivative is taken by
+central finite differences (Richardson-extrapolated, as jacli/numeric.py does) and compared with
+the matrix form evaluated by numpy at the same sizes and values.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from ..build import Workspace
+from ..errors import EvaluationError, UsageError
+from ..functions import numpy_functions
+from ..result import Check
+from ..shapes import SCALAR, Shape, is_concrete
+from . import nodes as N
+
+RTOL = 1e-6
+TOLERANCE_TEXT = "|error| <= 1e-6*(1 + max|fd|) (matrix form against finite differences of the entries)"
+
+
+class Env:
+    """Sizes of the symbolic dimensions and values of the variables (2-D float arrays)."""
+
+    def __init__(self, sizes: dict[str, int], values: dict[str, np.ndarray]) -> None:
+        self.sizes = sizes
+        self.values = values
+        self.cache: dict[Any, Any] = {}
+
+    def dim(self, d: N.Dim) -> int:
+        if isinstance(d, int):
+            return d
+        if d not in self.sizes:
+            raise UsageError(f"no value for the size {d!r}: give every vector or matrix with --at")
+        return self.sizes[d]
+
+
+def _scalar(e: sp.Expr, env: Env) -> float:
+    subs = {s: sp.Float(value(N.node_of(s), env).item(), 30) for s in N.atoms_of(e)}
+    v = sp.N(e.xreplace(subs), 20)
+    if not v.is_real or v.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+        raise EvaluationError("the result is undefined or not real at this point")
+    return float(v)
+
+
+def _elementwise(fn: sp.Expr, arg: np.ndarray, env: Env) -> np.ndarray:
+    subs = {s: sp.Float(value(N.node_of(s), env).item(), 30) for s in N.atoms_of(fn)}
+    f = sp.lambdify(N.T, fn.xreplace(subs), modules=[numpy_functions(), "numpy"])
+    with np.errstate(all="ignore"):
+        out = np.asarray(f(arg), dtype=float)
+    return np.broadcast_to(out, arg.shape).copy()
+
+
+def value(node: N.Node, env: Env) -> np.ndarray:  # noqa: C901 - one case per node type
+    """The node's value as a 2-D array (1x1 for scalars)."""
+    key = node
+    if key in env.cache:
+        return env.cache[key]  # type: ignore[no-any-return]
+    out: np.ndarray
+    if isinstance(node, N.Scalar):
+        out = np.array([[_scalar(node.e, env)]])
+    elif isinstance(node, (N.Var, N.ScalarVar)):
+        if node.name not in env.values:
+            raise UsageError(f"--at gives no value for {node.name}")
+        out = np.atleast_2d(env.values[node.name])
+    elif isinstance(node, N.Zero):
+        out = np.zeros((env.dim(node.rows), env.dim(node.cols)))
+    elif isinstance(node, N.Identity):
+        out = np.eye(env.dim(node.n))
+    elif isinstance(node, N.Ones):
+        out = np.ones((env.dim(node.rows), env.dim(node.cols)))
+    elif isinstance(node, N.Unit):
+        out = np.zeros((env.dim(node.rows), env.dim(node.cols)))
+        out[node.i, node.j] = 1.0
+    elif isinstance(node, N.Prod):
+        out = value(N.Scalar(node.coeff), env).item() * _chain([value(f, env) for f in node.factors])
+    elif isinstance(node, N.Sum):
+        out = sum((value(t, env) for t in node.terms), np.zeros((env.dim(node.rows), env.dim(node.cols))))
+    elif isinstance(node, N.Transpose):
+        out = value(node.arg, env).T
+    elif isinstance(node, N.Inverse):
+        out = np.linalg.inv(value(node.arg, env))
+    elif isinstance(node, N.Hadamard):
+        out = _chain([value(f, env) for f in node.factors], elementwise=True)
+    elif isinstance(node, N.Elementwise):
+        out = _elementwise(node.fn, value(node.arg, env), env)
+    elif isinstance(node, N.Softmax):
+        v = value(node.arg, env)
+        w = np.exp(v - v.max())
+        out = w / w.sum()
+    elif isinstance(node, N.Diag):
+        out = np.diag(value(node.arg, env).reshape(-1))
+    elif isinstance(node, N.DiagOf):
+        out = np.diag(value(node.arg, env)).reshape(-1, 1).copy()
+    elif isinstance(node, (N.Det, N.LogDet)):
+        sign, logabs = np.linalg.slogdet(value(node.arg, env))
+        if isinstance(node, N.Det):
+            out = np.array([[sign * math.exp(logabs)]])
+        elif sign <= 0:
+            raise EvaluationError("logdet needs a matrix with a positive determinant at this point")
+        else:
+            out = np.array([[logabs]])
+    elif isinstance(node, N.Norm):
+        out = np.array([[np.linalg.norm(value(node.arg, env))]])
+    elif isinstance(node, N.SumAll):
+        out = np.array([[value(node.arg, env).sum()]])
+    elif isinstance(node, N.LogSumExp):
+        v = value(node.arg, env)
+        out = np.array([[v.max() + np.log(np.exp(v - v.max()).sum())]])
+    elif type(node) is N.Trace:
+        out = np.array([[np.trace(value(node.arg, env))]])
+    elif isinstance(node, N.Entry):
+        out = np.array([[value(node.arg, env)[node.i, node.j]]])
+    else:
+        raise TypeError(f"cannot evaluate {type(node).__name__}")
+    env.cache[key] = out
+    return out
+
+
+def _chain(arrays: list[np.ndarray], elementwise: bool = False) -> np.ndarray:
+    out = arrays[0]
+    for a in arrays[1:]:
+        out = out * a if elementwise else out @ a
+    return out
+
+
+# --- concrete instances ----------------------------------------------------------------------
+def size_names(shapes: dict[str, Shape]) -> list[str]:
+    names: list[str] = []
+    for shape in shapes.values():
+        for d in shape:
+            if isinstance(d, str) and d not in names:
+                names.append(d)
+    return names
+
+
+def random_sizes(names: list[str], rng: np.random.Generator) -> dict[str, int]:
+    pool = [2, 3, 4] if len(names) <= 3 else list(range(2, 2 + len(names)))
+    picked = rng.permutation(pool)[: len(names)]
+    return {n: int(k) for n, k in zip(names, picked, strict=False)}
+
+
+def inverted_names(node: N.Node) -> set[str]:
+    """Variables that occur under inv, det or logdet (they get well-conditioned values)."""
+    out: set[str] = set()
+
+    def visit(n: N.Node, under: bool) -> None:
+        if isinstance(n, N.Var) and under:
+            out.add(n.name)
+        under = under or isinstance(n, (N.Inverse, N.Det, N.LogDet))
+        exprs = [n.e] if isinstance(n, N.Scalar) else [n.coeff] if isinstance(n, N.Prod) else []
+        for e in exprs:
+            for s in N.atoms_of(e):
+                visit(N.node_of(s), under)
+        for c in n.children():
+            visit(c, under)
+
+    visit(node, False)
+    return out
+
+
+def random_values(shapes: dict[str, tuple[int, int] | tuple[()]], wellcond: set[str],
+                  rng: np.random.Generator) -> dict[str, np.ndarray]:
+    values: dict[str, np.ndarray] = {}
+    for name, shape in shapes.items():
+        if shape == SCALAR:
+            values[name] = np.array([[rng.uniform(0.3, 1.7)]])
+            continue
+        rows, cols = shape  # type: ignore[misc]
+        if name in wellcond and rows == cols:
+            values[name] = rows * np.eye(rows) + rng.uniform(-0.5, 0.5, (rows, cols))
+        else:
+            values[name] = rng.uniform(0.3, 1.7, (rows, cols))
+    return values
+
+
+def concrete_workspace(ws: Workspace, sizes: dict[str, int]) -> Workspace:
+    """The same declarations with every size name replaced by its value."""
+    out = Workspace()
+    for name, shape in ws.shapes.items():
+        out.declare(name, tuple(sizes[d] if isinstance(d, str) else d for d in shape))
+    out.funcs = dict(ws.funcs)
+    for name, body in ws.lets:
+        out.define(name, body)
+    return out
+
+
+def entry_function(cws: Workspace, text: str, names: list[str]) -> tuple[Callable[..., np.ndarray], Any]:
+    """numpy function of the variables' arrays computing the entry-wise (build.py) value of text."""
+    from ..calculus import flat
+
+    value_ = cws.evaluate(text)
+    symbols: list[Any] = []
+    for name in names:
+        symbols.extend(flat(cws.variable(name)))
+    f = sp.lambdify(symbols, flat(value_), modules=[numpy_functions(), "numpy"], dummify=True)
+
+    def call(values: dict[str, np.ndarray]) -> np.ndarray:
+        args = [v for name in names for v in np.asarray(values[name], dtype=float).reshape(-1)]
+        with np.errstate(all="ignore"):
+            out = f(*args)
+        return np.asarray(np.broadcast_arrays(*out) if isinstance(out, list) else out, dtype=float).reshape(-1)
+
+    return call, value_
+
+
+def finite_differences(call: Callable[[dict[str, np.ndarray]], np.ndarray], values: dict[str, np.ndarray],
+                       var: str) -> tuple[np.ndarray, int]:
+    """Jacobian (outputs x entries of var, row-major) by Richardson-extrapolated central differences."""
+    base = values[var]
+    cols = []
+    for k in range(base.size):
+        h = 1e-3 * max(1.0, abs(float(base.reshape(-1)[k])))
+
+        def d(step: float, k: int = k) -> np.ndarray:
+            up, down = dict(values), dict(values)
+            up[var] = base.copy().reshape(-1)
+            down[var] = base.copy().reshape(-1)
+            up[var][k] += step
+            down[var][k] -= step
+            up[var] = up[var].reshape(base.shape)
+            down[var] = down[var].reshape(base.shape)
+            return (call(up) - call(down)) / (2 * step)
+
+        cols.append((4 * d(h / 2) - d(h)) / 3)
+    return np.stack(cols, axis=1), 4 * base.size
+
+
+def compare(claimed: np.ndarray, fd: np.ndarray, point: dict[str, Any], evaluations: int) -> Check:
+    err = np.abs(claimed - fd)
+    scale = 1.0 + (float(np.max(np.abs(fd))) if fd.size else 0.0)
+    finite = bool(np.all(np.isfinite(err)))
+    max_abs = float(np.max(err)) if err.size and finite else (0.0 if finite else math.inf)
+    rel = err / np.maximum(np.abs(fd), 1e-300)
+    max_rel = float(np.max(np.where(np.abs(fd) > 0, rel, err))) if err.size and finite else max_abs
+    ok = finite and max_abs <= RTOL * scale
+    return Check(ok=ok, max_abs_error=max_abs, max_rel_error=max_rel, point=point, evaluations=evaluations,
+                 tolerance=TOLERANCE_TEXT)
+
+
+def is_symbolic(ws: Workspace, names: list[str]) -> bool:
+    return any(not is_concrete(ws.shapes.get(n, SCALAR)) for n in names)
