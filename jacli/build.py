@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import Any, TypeAlias
 
 import sympy as sp
 
@@ -24,7 +24,7 @@ from .errors import BoundError, ParseError, ShapeError, UnsupportedError, UsageE
 from .functions import CUSTOM
 from .shapes import SCALAR, Shape, format_shape, is_concrete, parse_declaration
 
-Value = sp.Expr | sp.ImmutableMatrix
+Value: TypeAlias = sp.Expr | sp.ImmutableMatrix
 
 MAX_DIGITS_RESULT = 4_000  # exact integers larger than this many digits are refused
 MAX_FACTORIAL = 1_000

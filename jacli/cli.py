@@ -153,7 +153,7 @@ def render(result: Any, fmt: str) -> str:
         from .render import pretty
 
         color = "NO_COLOR" not in os.environ and sys.stdout.isatty()
-        width = click.get_terminal_size()[0] if hasattr(click, "get_terminal_size") else 100
+        width = shutil.get_terminal_size((100, 24)).columns
         return pretty.render(result, color=color, width=max(40, min(width, 200)))
     return out.render(result)
 
