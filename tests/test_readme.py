@@ -107,3 +107,17 @@ def test_readme_exit_status_table_matches_the_enum() -> None:
     assert sorted(rows) == [str(int(s)) for s in ExitStatus]
     for status in ExitStatus:
         assert rows[str(int(status))].startswith(status.meaning.replace("--check", "`--check`")), status
+
+
+def test_python_api_example_runs() -> None:
+    """The README's Python example runs as shown, and prints the shape and the check it claims."""
+    import subprocess
+    import sys
+
+    blocks = re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), re.S)
+    assert blocks
+    for code in blocks:
+        r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0, r.stderr
+        assert r.stdout.splitlines()[0] == "(2, 3) True"
+        assert r.stdout.splitlines()[1].startswith("\\nabla_{W}")
