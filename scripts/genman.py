@@ -56,23 +56,31 @@ def esc(text: str) -> str:
     """Text made safe for roff: backslashes, hyphens as minus signs (so options and expressions
     copy and paste as ASCII), quotes, carets and tildes as their ASCII glyphs, other non-ASCII as
     \\[uXXXX]."""
-    out = "".join(_ESCAPES.get(c, c if ord(c) < 128 else f"\\[u{ord(c):04X}]") for c in text)
-    return "\\&" + out if out.startswith(".") else out
+    return line_safe(_chars(text))
+
+
+def _chars(text: str) -> str:
+    return "".join(_ESCAPES.get(c, c if ord(c) < 128 else f"\\[u{ord(c):04X}]") for c in text)
+
+
+def line_safe(line: str) -> str:
+    """A text line that roff cannot mistake for a request (one starting with a dot)."""
+    return "\\&" + line if line.startswith(".") else line
 
 
 def bold(text: str) -> str:
     """Bold, and never hyphenated (\\%): option names and commands stay whole."""
-    return rf"\fB\%{esc(text)}\fR"
+    return rf"\fB\%{_chars(text)}\fR"
 
 
 def italic(text: str) -> str:
-    return rf"\fI{esc(text)}\fR"
+    return rf"\fI{_chars(text)}\fR"
 
 
 def usage(text: str) -> str:
     """A usage fragment with its placeholders (upper-case words) in italics."""
     parts = re.split(r"([A-Z][A-Z_:]*[A-Z])", text)
-    return "".join(italic(p) if i % 2 else esc(p) for i, p in enumerate(parts))
+    return line_safe("".join(rf"\fI{_chars(p)}\fR" if i % 2 else _chars(p) for i, p in enumerate(parts)))
 
 
 # --- reading the click tree -------------------------------------------------------------------------
@@ -145,7 +153,7 @@ def prose(text: str, placeholders: set[str]) -> str:
     if not placeholders:
         return esc(text)
     parts = re.split(r"\b(" + "|".join(sorted(placeholders, key=len, reverse=True)) + r")\b", text)
-    return "".join(italic(p) if i % 2 else esc(p) for i, p in enumerate(parts))
+    return line_safe("".join(rf"\fI{_chars(p)}\fR" if i % 2 else _chars(p) for i, p in enumerate(parts)))
 
 
 def description(blocks: list[tuple[bool, list[str]]], placeholders: set[str] | None = None) -> list[str]:

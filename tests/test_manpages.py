@@ -89,6 +89,8 @@ def test_groff_is_clean(name: str) -> None:
 def test_man_renders_examples_as_typed() -> None:
     """`man -l` renders the page, and every example comes out as ASCII one can paste into a shell."""
     env = {**os.environ, "MANWIDTH": "200", "LANG": "C.UTF-8", "MAN_KEEP_FORMATTING": "0"}
+    r = subprocess.run(["man", "./man/jacli.1"], capture_output=True, text=True, env=env, cwd=ROOT)
+    assert r.returncode == 0 and "SHELL COMPLETION" in r.stdout, r.stderr
     r = subprocess.run(["man", "-l", str(MAN / "jacli-grad.1")], capture_output=True, text=True, env=env)
     assert r.returncode == 0, r.stderr
     text = re.sub(r".\x08", "", r.stdout)
@@ -97,3 +99,39 @@ def test_man_renders_examples_as_typed() -> None:
     assert examples
     for example in examples:
         assert example in text, example
+
+
+def test_generator_picks_up_options_it_has_not_seen(tmp_path: Path) -> None:
+    """Options other kinds of click parameters (paths, on/off pairs, ranges with metavars) get
+    the same treatment, so new options need no change to the generator."""
+
+    @click.group()
+    def group() -> None:
+        """Test."""
+
+    @group.command(short_help="Try it.")
+    @click.argument("expr")
+    @click.option("--steps", is_flag=True, help="Explain the derivation rule by rule.")
+    @click.option("--plot", type=click.Path(), help="Write a plot to PATH.")
+    @click.option("--color/--no-color", default=True, help="Colour or not.")
+    @click.option("--memory", type=click.IntRange(1), metavar="MB", help="Memory limit in MB.")
+    def t(expr: str, **opts: object) -> None:
+        """Try EXPR.
+
+        \b
+        Examples:
+          jacli t "x^2" --steps --plot -
+        """
+
+    root = click.Context(group, info_name="jacli")
+    page = GENMAN.command_page(group, root, "t", ["jacli-t"])
+    assert "\\fB\\%\\-\\-steps\\fR\nExplain the derivation rule by rule." in page
+    assert "\\fB\\%\\-\\-plot\\fR \\fIPATH\\fR" in page
+    assert "\\fB\\%\\-\\-color\\fR / \\fB\\%\\-\\-no\\-color\\fR" in page
+    assert "\\fB\\%\\-\\-memory\\fR \\fIMB\\fR" in page
+    assert 'jacli t "x\\(ha2" \\-\\-steps \\-\\-plot \\-\n' in page
+    assert "Try \\fIEXPR\\fR." in page
+    if shutil.which("groff"):
+        (tmp_path / "t.1").write_text(page)
+        r = subprocess.run(["groff", "-man", "-ww", "-z", str(tmp_path / "t.1")], capture_output=True, text=True)
+        assert r.stderr == ""
