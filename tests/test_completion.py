@@ -72,3 +72,30 @@ def test_completion_imports_neither_sympy_nor_numpy() -> None:
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
     assert "--wrt" in r.stdout
     assert r.stderr.strip().splitlines()[-1] == "[]"
+
+
+@pytest.mark.skipif(shutil.which("zsh") is None, reason="zsh is not installed")
+def test_zsh_script_offers_completions() -> None:
+    """The zsh script, with compsys's compdef/_describe/compadd replaced by functions that print
+    what they are given."""
+    script = r'''
+compdef() { print -r -- "compdef:$*"; }
+eval "$(_JACLI_COMPLETE=zsh_source jacli)"
+_describe() { print -rl -- ${(P)3}; }
+compadd() { print -rl -- ${(P)${@[-1]}}; }
+words=(jacli gr); CURRENT=2; _jacli_completion
+words=(jacli grad --layout ""); CURRENT=4; _jacli_completion
+'''
+    r = subprocess.run(["zsh", "-f", "-c", script], capture_output=True, text=True, env=ENV, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines() == [
+        "compdef:_jacli_completion jacli", "grad:Gradient of a scalar expression.", "numerator", "denominator",
+    ]
+
+
+@pytest.mark.skipif(shutil.which("fish") is None, reason="fish is not installed")
+def test_fish_script_offers_completions() -> None:
+    script = '_JACLI_COMPLETE=fish_source jacli | source; complete -C "jacli gr"; complete -C "jacli grad --layout "'
+    r = subprocess.run(["fish", "--no-config", "-c", script], capture_output=True, text=True, env=ENV, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines() == ["grad\tGradient of a scalar expression.", "denominator", "numerator"]
