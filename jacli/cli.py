@@ -20,10 +20,7 @@ from .errors import ExitStatus, JacliError, ParseError, Timeout
 FORMATS = ("pretty", "plain", "latex", "json", "numpy")
 DEFAULT_TIMEOUT = 60.0
 
-EXIT_STATUS_HELP = (
-    "0 success; 1 the computation failed or is not supported; 2 bad usage or bad expression; "
-    "3 --check found a mismatch; 4 time or resource limit reached."
-)
+EXIT_STATUS_HELP = "; ".join(f"{int(s)} {s.meaning}" for s in ExitStatus) + "."
 
 
 # --- arguments that begin with a minus sign ---------------------------------------------------
@@ -314,7 +311,7 @@ def limit(expr: str, var: str | None, point: str | None, direction: str, **opts:
 @cli.command(cls=MathCommand, short_help="Derivative, partial or mixed partial derivative.")
 @click.argument("expr")
 @click.argument("variables", nargs=-1)
-@click.option("-n", "--order", type=click.IntRange(1, 50), default=1, show_default=True,
+@click.option("-n", "--order", type=click.IntRange(1, 50), default=1, show_default=True, metavar="ORDER",
               help="Differentiate ORDER times by each variable.")
 @click.option("--plot", is_flag=True, help="Draw f and f' in the terminal (with --at x=a, the tangent line at a).")
 @click.option("--plot-file", "plot_file", type=click.Path(dir_okay=False, writable=True), default=None, metavar="FILE",

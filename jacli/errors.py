@@ -17,6 +17,20 @@ class ExitStatus(IntEnum):
     CHECK_MISMATCH = 3  # --check found a disagreement
     LIMIT = 4  # time or resource limit reached
 
+    @property
+    def meaning(self) -> str:
+        """What the status means, as the man pages and --help say it (the one place for the texts)."""
+        return EXIT_STATUS_MEANINGS[self]
+
+
+EXIT_STATUS_MEANINGS: dict[ExitStatus, str] = {
+    ExitStatus.OK: "success",
+    ExitStatus.FAILED: "the computation failed or is not supported",
+    ExitStatus.USAGE: "bad usage or bad expression",
+    ExitStatus.CHECK_MISMATCH: "--check found a mismatch",
+    ExitStatus.LIMIT: "time or resource limit reached",
+}
+
 
 class JacliError(Exception):
     """Base class: a one-line message and an exit status."""
