@@ -34,7 +34,7 @@ def test_options_and_their_values_complete() -> None:
     assert "--layout" in complete("jacli grad --la", 2)
     assert complete("jacli grad x^2 --layout ", 4) == ["numerator", "denominator"]
     assert complete("jacli limit 1/x x 0 --dir ", 6) == ["both", "+", "-"]
-    assert complete("jacli diff -f ", 3) == ["pretty", "plain", "latex", "json"]
+    assert complete("jacli diff -f ", 3) == ["pretty", "plain", "latex", "json", "numpy"]
 
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
