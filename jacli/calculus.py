@@ -620,6 +620,7 @@ def limit(
         return v is None or (isinstance(v, sp.Basic) and v.has(sp.AccumBounds, sp.nan, sp.zoo))
 
     info = LimitInfo(var=var, point=a, direction=direction, exists=True, sequence=sequence)
+    notes = [] if x in g.free_symbols else [f"{var} does not occur in the expression, so the limit is the expression itself"]
     value: Any
     if a in (sp.oo, sp.S.NegativeInfinity) or direction != "both":
         d = "-" if a is sp.oo else ("+" if a is sp.S.NegativeInfinity else direction)
@@ -651,7 +652,7 @@ def limit(
         claims += [("+", info.right if info.right is not None else value)] if direction in ("both", "+") else []
     info.checked = (g, x, a, [(side, v) for side, v in claims if v is not None and not dne(v)])
     blocks = [Block(value, shape_of(value) if value is not None else SCALAR)]
-    res = Result("limit", text, blocks, wrt=[var], limit=info, function=f)
+    res = Result("limit", text, blocks, wrt=[var], limit=info, function=f, notes=notes)
     if steps:
         from .steps import explain_limit
 

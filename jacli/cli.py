@@ -197,6 +197,9 @@ class Run:
                 if result.check is not None and not result.check.ok:
                     status = ExitStatus.CHECK_MISMATCH
             out = render(result, self.fmt)
+            if self.fmt not in ("pretty", "json"):  # those two show notes themselves
+                for note in result.notes:
+                    error_line(f"note: {note}")
             if self.after is not None:
                 extra = self.after(result, ws)
                 if extra:
@@ -262,7 +265,9 @@ def finish(status: int) -> None:
 
 
 # --- commands ------------------------------------------------------------------------------
-@click.group(cls=AliasGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=AliasGroup, context_settings={"help_option_names": ["-h", "--help"]},
+             epilog="Aliases: derivative (diff), gradient (grad), lim (limit), jac (jacobian). "
+             "Exit status: " + EXIT_STATUS_HELP)
 @click.version_option(__version__, "--version", prog_name="jacli", message="%(prog)s %(version)s")
 def cli() -> None:
     """Limits, derivatives, gradients, Jacobians and Hessians from the shell.
@@ -342,12 +347,18 @@ def diff(expr: str, variables: tuple[str, ...], order: int, plot: bool, plot_fil
 def _vector_command(name: str, short: str, doc: str) -> None:
     @cli.command(name=name, cls=MathCommand, short_help=short, help=doc)
     @click.argument("expr")
+    @click.argument("variables", nargs=-1)
     @click.option("--wrt", "wrt", metavar="NAMES",
                   help="Variables to differentiate by, comma-separated, in order "
-                  "(default: declared variables, then the others in order of appearance).")
+                  "(default: declared variables, then the others in order of appearance). "
+                  "They may also follow EXPR as arguments.")
     @common_options(layout=True)
-    def command(expr: str, wrt: str | None, **opts: Any) -> None:
+    def command(expr: str, variables: tuple[str, ...], wrt: str | None, **opts: Any) -> None:
         from . import calculus
+
+        if variables and wrt:
+            raise click.UsageError("give the variables either after EXPR or with --wrt, not both")
+        wrt = wrt or (",".join(variables) if variables else None)
 
         compute = getattr(calculus, {"grad": "gradient"}.get(name, name))
         run = Run(lambda text, ws: compute(text, wrt, ws=ws, layout=opts.get("layout"), at=opts.get("at"),

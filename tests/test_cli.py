@@ -250,3 +250,23 @@ def test_check_catches_a_wrong_derivative(monkeypatch: pytest.MonkeyPatch) -> No
     r = run("diff", "x^2*sin(x)", "x", "--check", "-f", "json")
     assert r.status == 3
     assert r.json()["check"]["ok"] is False and r.json()["check"]["max_abs_error"] > 1e-5
+
+
+def test_vector_commands_take_variables_as_arguments() -> None:
+    assert run("grad", "x^2 + y^2", "y", "x").stdout == "[2*y, 2*x]  # denominator layout\n"
+    r = run("grad", "x^2 + y^2", "y", "--wrt", "x")
+    assert r.status == 2 and "either after EXPR or with --wrt" in r.stderr
+
+
+def test_notes_go_to_stderr_in_plain_output() -> None:
+    r = run("limit", "2 + 3", "n")
+    assert r.stdout == "5\n"
+    assert r.stderr == "jacli: note: n does not occur in the expression, so the limit is the expression itself\n"
+    assert run("limit", "2 + 3", "n", "-f", "json").json()["notes"] == [
+        "n does not occur in the expression, so the limit is the expression itself"
+    ]
+
+
+def test_help_lists_aliases_and_exit_statuses() -> None:
+    text = run("--help").stdout
+    assert "derivative (diff)" in text and "4 time or resource" in text.replace("\n  ", " ")

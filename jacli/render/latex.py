@@ -109,10 +109,11 @@ def _render(result: Result) -> str:
         info = result.limit
         parts = [lhs(result) + r" \text{ does not exist}"]
         var, to = _var(info.var), latex_expr(info.point)
+        f = _operand(result)
         if info.left is not None:
-            parts.append(rf"\lim_{{{var} \to {to}^{{-}}}} = {latex_expr(info.left)}")
+            parts.append(rf"\lim_{{{var} \to {to}^{{-}}}} \left({f}\right) = {latex_expr(info.left)}")
         if info.right is not None:
-            parts.append(rf"\lim_{{{var} \to {to}^{{+}}}} = {latex_expr(info.right)}")
+            parts.append(rf"\lim_{{{var} \to {to}^{{+}}}} \left({f}\right) = {latex_expr(info.right)}")
         return r",\quad ".join(parts)
     lines = []
     for block in result.blocks:
