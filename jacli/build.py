@@ -12,7 +12,7 @@ validated identifiers, and every operation is an explicit sympy call chosen here
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, TypeAlias
@@ -110,7 +110,7 @@ class Workspace:
         var: list[str] | tuple[str, ...] = (),
         func: list[str] | tuple[str, ...] = (),
         let: list[str] | tuple[str, ...] = (),
-        shapes: dict[str, str | Shape] | None = None,
+        shapes: Mapping[str, str | Shape] | None = None,
     ) -> Workspace:
         ws = cls()
         for decl in var:
@@ -564,7 +564,7 @@ class Lowerer:
         if s[0] != s[1]:
             raise self.shape_error(f"only square matrices have inverses, not a {format_shape(s)}", pos)
         assert isinstance(a, sp.MatrixBase)
-        if s[0] > MAX_INVERSE and a.free_symbols:
+        if a.rows > MAX_INVERSE and a.free_symbols:
             raise BoundError(
                 f"explicit inverse of a symbolic {format_shape(s)} matrix is over the limit of "
                 f"{MAX_INVERSE}x{MAX_INVERSE}"
@@ -642,7 +642,7 @@ class Lowerer:
             check_size(n * n, "diag")
             return as_value(sp.ImmutableMatrix(n, n, lambda i, j: a[i] if i == j else 0))
         self.need(node, a, "a vector or a square matrix", s[0] == s[1])
-        return as_value(sp.ImmutableMatrix(s[0], 1, [a[i, i] for i in range(s[0])]))
+        return as_value(sp.ImmutableMatrix(a.rows, 1, [a[i, i] for i in range(a.rows)]))
 
     def vector(self, node: sx.Call, a: Value) -> sp.ImmutableMatrix:
         s = shape_of(a)

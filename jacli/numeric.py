@@ -124,12 +124,12 @@ def check_stages(stages: list[Stage], point: dict[Any, float] | None = None, see
             allowed = RTOL * (1 + np.abs(c) + np.abs(fd)) + GTOL * gscale + spread
             if not np.all(np.isfinite(fd)) or np.any(err > allowed):
                 ok = False
-            finite = np.isfinite(err)
-            if np.any(finite):
-                max_abs = max(max_abs, float(np.max(err[finite])))
-                rel = err[finite] / np.maximum(np.abs(c[finite]), 1e-300)
-                max_rel = max(max_rel, float(np.max(np.where(np.abs(c[finite]) > 0, rel, err[finite]))))
-            if not np.all(finite):
+            seen = np.isfinite(err)
+            if np.any(seen):
+                max_abs = max(max_abs, float(np.max(err[seen])))
+                rel = err[seen] / np.maximum(np.abs(c[seen]), 1e-300)
+                max_rel = max(max_rel, float(np.max(np.where(np.abs(c[seen]) > 0, rel, err[seen]))))
+            if not np.all(seen):
                 max_abs = math.inf
     shown = {str(s): base[s] for s in symbols}
     return Check(ok=ok, max_abs_error=max_abs, max_rel_error=max_rel, point=shown, evaluations=evaluations,
