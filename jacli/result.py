@@ -62,6 +62,7 @@ class Result:
     notes: list[str] = field(default_factory=list)
     order: int = 1
     function: Any = None  # the lowered input (sympy), for printers that restate it
+    verified: str | None = None  # how a matrix-form result was verified before printing
     # (G entries, input symbols, claimed Jacobian rows) for --check; see jacli.numeric
     stages: list[Any] = field(default_factory=list, repr=False)
     # matrix-form results (symbolic sizes): a callable returning the Check of --check

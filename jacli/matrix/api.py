@@ -204,7 +204,7 @@ def _compute(kind: str, text: str, wrt: str | Sequence[str] | None, ws: Workspac
         shown = N.transpose(d) if flip else d
         blocks.append(Block(shown, _shape(shown), name))
     res = Result(kind, text, blocks, wrt=names, layout=layout, function=f)
-    res.notes.append("matrix form for symbolic sizes, verified numerically at random sizes")
+    res.verified = "matrix form for symbolic sizes, verified numerically at random sizes before printing"
 
     def check(point_given: bool = bool(arrays)) -> Check:
         checks = [dv.check_at(sizes, arrays) if point_given else dv.check_random() for dv in derivs]

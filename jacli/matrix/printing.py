@@ -8,6 +8,7 @@ expressions they stand for); matrix parts are printed here with jacli's spelling
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import sympy as sp
@@ -187,10 +188,17 @@ def _plain(node: N.Node) -> tuple[str, int]:
     if isinstance(node, N.Hadamard):
         return " .* ".join(_paren(_plain(f), ATOM) for f in node.factors), MUL - 1
     if isinstance(node, N.Prod):
-        prefix, neg = _coeff_prefix(node.coeff)
+        coeff, den = node.coeff, sp.S.One
+        if not coeff.is_Rational:
+            coeff, den = sp.fraction(coeff, exact=True)  # x/norm(x) rather than 1/norm(x)*x
+        prefix, neg = _coeff_prefix(coeff)
         body = "*".join(_paren(_plain(f), MUL) if not isinstance(f, N.Hadamard) else f"({_plain(f)[0]})"
                         for f in node.factors)
         text = ("-" if neg else "") + prefix + body
+        if den != 1:
+            den_text = _ScalarPlain().doprint(den)
+            simple = re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*(\([^()]*\))?", den_text)
+            text += "/" + (den_text if simple else f"({den_text})")
         if node.is_scalar:
             return text, CHAIN
         return text, NEG if neg else MUL

@@ -73,6 +73,8 @@ def to_dict(result: Result) -> dict[str, Any]:
         from .steps import point_of, steps_json
 
         out["steps"] = steps_json(result.steps, *point_of(result))
+    if result.verified:
+        out["verified"] = result.verified
     if result.notes:
         out["notes"] = result.notes
     return out

@@ -77,6 +77,8 @@ def render(result: Result, color: bool = True, width: int = 100) -> str:
         console.print(Text(
             f"check: {verdict} central finite differences (max abs error {c.max_abs_error:.2g}, "
             f"max rel error {c.max_rel_error:.2g}, {c.evaluations} evaluations)", style=style))
+    if result.verified:
+        console.print(Text(result.verified, style="dim"))
     for n in result.notes:
         console.print(Text(f"note: {n}", style="dim"))
     return buf.getvalue().rstrip("\n")
