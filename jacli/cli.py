@@ -18,6 +18,7 @@ from .errors import ExitStatus, JacliError, Timeout
 
 FORMATS = ("pretty", "plain", "latex", "json")
 DEFAULT_TIMEOUT = 60.0
+DEFAULT_MEMORY_MB = 2048  # see jacli.guard: sympy + numpy need about 200 MB of address space
 
 EXIT_STATUS_HELP = (
     "0 success; 1 the computation failed or is not supported; 2 bad usage or bad expression; "
@@ -92,6 +93,10 @@ def common_options(*, layout: bool = False, check: bool = True) -> Callable[[Cal
         f = click.option(
             "--timeout", type=click.FloatRange(min=0), default=DEFAULT_TIMEOUT, show_default=True, metavar="S",
             help="Give up after S seconds (per line with EXPR -); 0 means no limit.",
+        )(f)
+        f = click.option(
+            "--memory", type=click.FloatRange(min=0), default=DEFAULT_MEMORY_MB, show_default=True, metavar="MB",
+            help="Limit the address space to MB megabytes while computing (exit 4 when exceeded); 0 means no limit.",
         )(f)
         f = click.option("--no-simplify", is_flag=True, help="Print derivatives as computed, without the timed simplification.")(f)
         if check:
@@ -181,9 +186,10 @@ class Run:
 
     def one(self, text: str) -> tuple[str, int]:
         """Compute and render one expression; returns (output, exit status)."""
-        from . import budget
+        from . import budget, guard
 
-        with budget.deadline(self.opts.get("timeout")):
+        memory = self.opts.get("memory", DEFAULT_MEMORY_MB)
+        with budget.deadline(self.opts.get("timeout")), guard.memory_limit(memory), guard.deep_stack():
             ws = self.workspace()
             result = self.compute(text, ws)
             status = ExitStatus.OK
@@ -193,6 +199,7 @@ class Run:
                 verify(result, ws)
                 if result.check is not None and not result.check.ok:
                     status = ExitStatus.CHECK_MISMATCH
+            guard.check_output(result)
             return render(result, self.fmt), status
 
     def guarded(self, text: str) -> tuple[str | None, int, str | JacliError | None]:
@@ -205,7 +212,9 @@ class Run:
         except Timeout:
             return None, ExitStatus.LIMIT, f"gave up after {self.opts.get('timeout'):g} seconds (--timeout)"
         except MemoryError:
-            return None, ExitStatus.LIMIT, "out of memory"
+            return None, ExitStatus.LIMIT, (
+                f"out of memory (the limit is {self.opts.get('memory', DEFAULT_MEMORY_MB):g} MB; see --memory)"
+            )
         except RecursionError:
             return None, ExitStatus.LIMIT, "the expression is too deeply nested to compute"
         except (KeyboardInterrupt, BrokenPipeError, SystemExit):

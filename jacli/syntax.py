@@ -43,7 +43,9 @@ FORBIDDEN_NAMES = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | {
 }
 
 NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
-_NUMBER_RE = re.compile(r"(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_NUMBER_RE = re.compile(r"(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+
+_DIGITS = frozenset("0123456789")  # ASCII only: str.isdigit() also accepts '¹', '٣', ...
 
 # Unicode spellings accepted as their ASCII equivalents (text pasted from papers and the seed).
 _UNICODE = {
@@ -189,7 +191,7 @@ def tokenize(text: str) -> list[Token]:
             continue
         if ch == "#":  # a comment runs to the end (jacli's plain output annotates this way)
             break
-        if ch.isdigit() or (ch == "." and i + 1 < n and src[i + 1].isdigit()):
+        if ch in _DIGITS or (ch == "." and i + 1 < n and src[i + 1] in _DIGITS):
             m = _NUMBER_RE.match(src, i)
             assert m is not None
             if len(m.group()) > MAX_DIGITS:
