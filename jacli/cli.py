@@ -390,8 +390,38 @@ _vector_command(
 )
 
 
+class Terminated(BaseException):
+    """SIGTERM or SIGINT, raised where the program is: finished lines are already flushed, and
+    one message goes to stderr. A BaseException, so sympy cannot swallow it, and not a
+    KeyboardInterrupt, which click would answer with a stray blank line."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _on_signal(signum: int, frame: object) -> None:
+    raise Terminated(signum)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI, turning every failure into one line on stderr and an exit status."""
+    import signal
+    import threading
+
+    previous: dict[int, Any] = {}
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            if signal.getsignal(sig) in (signal.SIG_DFL, signal.default_int_handler):  # not if ignored
+                previous[sig] = signal.signal(sig, _on_signal)
+    try:
+        _main(argv)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _main(argv: list[str] | None) -> None:
     try:
         cli.main(args=argv, prog_name="jacli", standalone_mode=False)
     except click.exceptions.NoArgsIsHelpError as e:
@@ -404,10 +434,15 @@ def main(argv: list[str] | None = None) -> None:
     except click.ClickException as e:
         error_line(e.format_message())
         sys.exit(ExitStatus.USAGE)
-    except click.exceptions.Abort:
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        _last_words("interrupted")
         sys.exit(130)
-    except KeyboardInterrupt:
-        sys.exit(130)
+    except Terminated as e:
+        import signal
+
+        interrupted = e.signum == signal.SIGINT
+        _last_words("interrupted" if interrupted else "terminated")
+        sys.exit(130 if interrupted else 143)
     except BrokenPipeError:
         _quiet_pipe()
         sys.exit(0)
@@ -424,6 +459,18 @@ def main(argv: list[str] | None = None) -> None:
     except BrokenPipeError:
         _quiet_pipe()
     sys.exit(0)
+
+
+def _last_words(message: str) -> None:
+    """One line on stderr as a signal ends the run; quiet if stderr is gone too."""
+    try:
+        sys.stdout.flush()
+    except (BrokenPipeError, ValueError, OSError):
+        pass
+    try:
+        error_line(message)
+    except (BrokenPipeError, ValueError, OSError):
+        pass
 
 
 def _quiet_pipe() -> None:
