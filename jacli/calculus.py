@@ -70,7 +70,8 @@ def resolve(ws: Workspace, name: str, node: sx.Node, *, strict: bool) -> Value:
         if base not in ws.shapes:
             raise UsageError(f"{name!r}: {base!r} is not a declared vector or matrix")
         m = ws.variable(base)
-        assert isinstance(m, sp.MatrixBase)
+        if not isinstance(m, sp.MatrixBase):  # declared with a 1 or 1x1 shape: a scalar
+            raise UsageError(f"{name!r}: {base!r} is declared as a scalar; it has no entries")
         try:
             return m[i] if j is None else m[i, j]
         except IndexError:

@@ -46,8 +46,10 @@ class sigmoid(sp.Function):  # noqa: N801 - the user-facing name
     def _eval_evalf(self, prec: int) -> sp.Expr:
         return (1 / (1 + sp.exp(-self.args[0])))._eval_evalf(prec)
 
-    def _latex(self, printer: Any) -> str:
-        return r"\sigma\left(" + printer._print(self.args[0]) + r"\right)"
+    def _latex(self, printer: Any, exp: Any = None) -> str:
+        body = r"\sigma\left(" + printer._print(self.args[0]) + r"\right)"
+        # sympy passes exp for a power of the function (sigmoid(x)^2): keep it
+        return body if exp is None else r"\left(" + body + r"\right)^{" + str(exp) + "}"
 
 
 class step(sp.Function):  # noqa: N801
@@ -78,8 +80,10 @@ class step(sp.Function):  # noqa: N801
             return sp.S.One if value > 0 else sp.S.Zero
         return self
 
-    def _latex(self, printer: Any) -> str:
-        return r"\operatorname{step}\left(" + printer._print(self.args[0]) + r"\right)"
+    def _latex(self, printer: Any, exp: Any = None) -> str:
+        body = r"\operatorname{step}\left(" + printer._print(self.args[0]) + r"\right)"
+        # sympy passes exp for a power of the function (sigmoid(x)^2): keep it
+        return body if exp is None else r"\left(" + body + r"\right)^{" + str(exp) + "}"
 
 
 class relu(sp.Function):  # noqa: N801
@@ -113,8 +117,10 @@ class relu(sp.Function):  # noqa: N801
             return value if value > 0 else sp.S.Zero
         return self
 
-    def _latex(self, printer: Any) -> str:
-        return r"\operatorname{relu}\left(" + printer._print(self.args[0]) + r"\right)"
+    def _latex(self, printer: Any, exp: Any = None) -> str:
+        body = r"\operatorname{relu}\left(" + printer._print(self.args[0]) + r"\right)"
+        # sympy passes exp for a power of the function (sigmoid(x)^2): keep it
+        return body if exp is None else r"\left(" + body + r"\right)^{" + str(exp) + "}"
 
 
 CUSTOM = {"sigmoid": sigmoid, "relu": relu, "step": step}
