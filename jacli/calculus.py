@@ -19,13 +19,15 @@ import sympy as sp
 
 from . import syntax as sx
 from .budget import attempt
-from .build import Value, Workspace, as_value, shape_of, split_entry
+from .build import Value, Workspace, as_value, check_power, check_size, shape_of, split_entry
 from .errors import EvaluationError, UnsupportedError, UsageError
 from .functions import to_elementary
+from .guard import check_result, tree_size
 from .result import Block, LimitInfo, Result
 from .shapes import SCALAR, Shape, format_shape
 
 SIMPLIFY_SECONDS = 2.0  # total budget for tidying one result
+SIMPLIFY_MAX_NODES = 3_000  # larger entries are left as computed: simplify would not finish in time
 
 
 # --- tidying -----------------------------------------------------------------------------------
@@ -47,6 +49,8 @@ class Tidy:
     def entry(self, e: sp.Expr) -> sp.Expr:
         if not isinstance(e, sp.Basic) or e.is_Atom or not e.free_symbols:
             return e
+        if tree_size(e, SIMPLIFY_MAX_NODES) > SIMPLIFY_MAX_NODES:
+            return e  # count_ops alone can take a minute here (it asks sympy's assumptions)
         ops = sp.count_ops(e)
         if ops <= 3 or ops > MAX_SIMPLIFY_OPS or (ops < 16 and not _has_denominator(e)):
             return e  # short and fraction-free: simplify (0.1-0.7 s) rarely shortens these
@@ -59,6 +63,7 @@ class Tidy:
         return cand if sp.count_ops(cand) <= 0.75 * ops else e
 
     def __call__(self, value: Value) -> Value:
+        check_result(value)  # never spend the budget on a result too large to print
         if not self.enabled:
             return value
         if isinstance(value, sp.MatrixBase):
@@ -88,7 +93,8 @@ def resolve(ws: Workspace, name: str, node: sx.Node, *, strict: bool) -> Value:
         if base not in ws.shapes:
             raise UsageError(f"{name!r}: {base!r} is not a declared vector or matrix")
         m = ws.variable(base)
-        assert isinstance(m, sp.MatrixBase)
+        if not isinstance(m, sp.MatrixBase):  # declared with a 1 or 1x1 shape: a scalar
+            raise UsageError(f"{name!r}: {base!r} is declared as a scalar; it has no entries")
         try:
             return m[i] if j is None else m[i, j]
         except IndexError:
@@ -183,6 +189,10 @@ def substitution(ws: Workspace, point: dict[str, Value]) -> dict[sp.Symbol, sp.E
 
 def evaluate(value: Value, subs: dict[sp.Symbol, sp.Expr]) -> tuple[Value, Any]:
     """Exact and floating-point values of ``value`` at the point; EvaluationError if undefined."""
+    check_result(value)
+    for p in value.atoms(sp.Pow):  # x^(10^100) at x=2: refuse before sympy computes 2^(10^100)
+        if p.exp.is_Number and abs(p.exp) > 1000 and p.base.free_symbols:
+            check_power(p.base.xreplace(subs), p.exp)
     exact = value.xreplace(subs)
     if isinstance(exact, sp.MatrixBase):
         exact = as_value(exact.applyfunc(lambda e: _exact_entry(e)))
@@ -214,7 +224,7 @@ def _exact_entry(e: sp.Expr) -> sp.Expr:
         e = e.doit()
     if e.has(sp.nan, sp.zoo):
         raise EvaluationError("the result is undefined at this point (division by zero or a singularity)")
-    if e.is_Number:
+    if e.is_Number or tree_size(e, SIMPLIFY_MAX_NODES) > SIMPLIFY_MAX_NODES:
         return e
     cand = attempt(lambda: sp.nsimplify(sp.simplify(e), rational=False) if sp.count_ops(e) < 40 else e, 0.5)
     if cand is not None and sp.count_ops(cand) <= sp.count_ops(e):
@@ -277,6 +287,7 @@ def derivative(
         symbols.append(var)
         for _ in range(order):
             nxt = diff_entries(result, var)
+            check_result(nxt)  # stop as soon as repeated differentiation blows up (-n 20)
             stages.append([flat(result), [var], nxt])
             result = nxt
     result = Tidy(enabled=simplify)(result)
@@ -405,6 +416,7 @@ def jacobian(
     layout = _layout(layout, "numerator")
     point = parse_point(ws, at)
     tidy = Tidy(enabled=simplify)
+    check_size(len(outputs) * sum(len(flat(v)) for _, v in variables), "the Jacobian")
 
     def block(symbols: list[sp.Expr]) -> Value:
         j = sp.ImmutableMatrix(len(outputs), len(symbols), lambda i, k: sp.diff(outputs[i], symbols[k]))
@@ -467,6 +479,7 @@ def hessian(
     layout = _layout(layout, "numerator")
     point = parse_point(ws, at)
     symbols = [s for _, v in variables for s in flat(v)]
+    check_size(len(symbols) ** 2, "the Hessian")
     grad = [sp.diff(f, s) for s in symbols]
     h = sp.ImmutableMatrix(len(symbols), len(symbols), lambda i, k: sp.diff(grad[i], symbols[k]))
     if layout == "denominator":

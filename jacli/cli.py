@@ -19,6 +19,7 @@ from .errors import ExitStatus, JacliError, ParseError, Timeout
 
 FORMATS = ("pretty", "plain", "latex", "json", "numpy")
 DEFAULT_TIMEOUT = 60.0
+DEFAULT_MEMORY_MB = 2048  # see jacli.guard: sympy + numpy need about 200 MB of address space
 
 EXIT_STATUS_HELP = "; ".join(f"{int(s)} {s.meaning}" for s in ExitStatus) + "."
 
@@ -93,6 +94,10 @@ def common_options(*, layout: bool = False, check: bool = True) -> Callable[[Cal
             help="Give up after S seconds (per line with EXPR -); 0 means no limit.",
         )(f)
         f = click.option("--steps", is_flag=True, help="Explain the derivation rule by rule (or how the limit is found).")(f)
+        f = click.option(
+            "--memory", type=click.FloatRange(min=0), default=DEFAULT_MEMORY_MB, show_default=True, metavar="MB",
+            help="Limit the address space to MB megabytes while computing (exit 4 when exceeded); 0 means no limit.",
+        )(f)
         f = click.option("--no-simplify", is_flag=True, help="Print derivatives as computed, without the timed simplification.")(f)
         if check:
             f = click.option(
@@ -184,9 +189,10 @@ class Run:
 
     def one(self, text: str) -> tuple[str, int]:
         """Compute and render one expression; returns (output, exit status)."""
-        from . import budget
+        from . import budget, guard
 
-        with budget.deadline(self.opts.get("timeout")):
+        memory = self.opts.get("memory", DEFAULT_MEMORY_MB)
+        with budget.deadline(self.opts.get("timeout")), guard.memory_limit(memory), guard.deep_stack():
             ws = self.workspace()
             result = self.compute(text, ws)
             status = ExitStatus.OK
@@ -196,6 +202,7 @@ class Run:
                 verify(result, ws)
                 if result.check is not None and not result.check.ok:
                     status = ExitStatus.CHECK_MISMATCH
+            guard.check_output(result)
             out = render(result, self.fmt)
             if self.fmt not in ("pretty", "json"):  # those two show notes themselves
                 for note in result.notes:
@@ -216,7 +223,9 @@ class Run:
         except Timeout:
             return None, ExitStatus.LIMIT, f"gave up after {self.opts.get('timeout'):g} seconds (--timeout)"
         except MemoryError:
-            return None, ExitStatus.LIMIT, "out of memory"
+            return None, ExitStatus.LIMIT, (
+                f"out of memory (the limit is {self.opts.get('memory', DEFAULT_MEMORY_MB):g} MB; see --memory)"
+            )
         except RecursionError:
             return None, ExitStatus.LIMIT, "the expression is too deeply nested to compute"
         except (KeyboardInterrupt, BrokenPipeError, SystemExit):
@@ -422,8 +431,38 @@ def plot_result(result: Any, ws: Any, terminal: bool, path: str | None, fmt: str
     return None
 
 
+class Terminated(BaseException):
+    """SIGTERM or SIGINT, raised where the program is: finished lines are already flushed, and
+    one message goes to stderr. A BaseException, so sympy cannot swallow it, and not a
+    KeyboardInterrupt, which click would answer with a stray blank line."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _on_signal(signum: int, frame: object) -> None:
+    raise Terminated(signum)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI, turning every failure into one line on stderr and an exit status."""
+    import signal
+    import threading
+
+    previous: dict[int, Any] = {}
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            if signal.getsignal(sig) in (signal.SIG_DFL, signal.default_int_handler):  # not if ignored
+                previous[sig] = signal.signal(sig, _on_signal)
+    try:
+        _main(argv)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _main(argv: list[str] | None) -> None:
     try:
         cli.main(args=argv, prog_name="jacli", standalone_mode=False)
     except click.exceptions.NoArgsIsHelpError as e:
@@ -436,10 +475,15 @@ def main(argv: list[str] | None = None) -> None:
     except click.ClickException as e:
         error_line(e.format_message())
         sys.exit(ExitStatus.USAGE)
-    except click.exceptions.Abort:
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        _last_words("interrupted")
         sys.exit(130)
-    except KeyboardInterrupt:
-        sys.exit(130)
+    except Terminated as e:
+        import signal
+
+        interrupted = e.signum == signal.SIGINT
+        _last_words("interrupted" if interrupted else "terminated")
+        sys.exit(130 if interrupted else 143)
     except BrokenPipeError:
         _quiet_pipe()
         sys.exit(0)
@@ -456,6 +500,18 @@ def main(argv: list[str] | None = None) -> None:
     except BrokenPipeError:
         _quiet_pipe()
     sys.exit(0)
+
+
+def _last_words(message: str) -> None:
+    """One line on stderr as a signal ends the run; quiet if stderr is gone too."""
+    try:
+        sys.stdout.flush()
+    except (BrokenPipeError, ValueError, OSError):
+        pass
+    try:
+        error_line(message)
+    except (BrokenPipeError, ValueError, OSError):
+        pass
 
 
 def _quiet_pipe() -> None:

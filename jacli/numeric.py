@@ -33,8 +33,14 @@ TOLERANCE_TEXT = "|error| <= 1e-6*(1 + |result| + |fd|) + 1e-9*max|f| + |fd(h) -
 Stage = tuple[list[Any], list[Any], Any]  # (G entries, input symbols, J as list of rows)
 
 
+def _dirac(x: Any, k: Any = 0) -> Any:
+    """DiracDelta (from d/dx sign(x), e.g. the Hessian of abs): 0 away from 0, undefined at 0."""
+    return np.where(np.asarray(x) == 0, np.inf, 0.0)
+
+
 def _lambdify(args: Sequence[Any], exprs: Any) -> Any:
-    return sp.lambdify(list(args), exprs, modules=[numpy_functions(), "numpy"], dummify=True)
+    extra = {"DiracDelta": _dirac}  # numpy has none; lambdify would emit a NameError at run time
+    return sp.lambdify(list(args), exprs, modules=[extra, numpy_functions(), "numpy"], dummify=True)
 
 
 def _has_abstract(exprs: Sequence[Any]) -> bool:

@@ -19,14 +19,14 @@ SCALAR: Shape = ()
 MAX_DIM = 10_000  # largest concrete dimension a declaration may give
 MAX_ENTRIES = 250_000  # largest number of entries of one declared variable
 
-_DIM_RE = re.compile(r"\d+|[A-Za-z][A-Za-z0-9_]*")
+_DIM_RE = re.compile(r"\d+|[A-Za-z][A-Za-z0-9_]*", re.ASCII)
 
 
 def _dim(text: str, decl: str) -> Dim:
     text = text.strip()
     if not _DIM_RE.fullmatch(text):
         raise UsageError(f"bad dimension {text!r} in {decl!r}: use a positive integer or a name")
-    if text.isdigit():
+    if text.isascii() and text.isdigit():
         value = int(text)
         if value < 1:
             raise UsageError(f"bad dimension {text!r} in {decl!r}: sizes are at least 1")

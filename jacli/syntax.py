@@ -47,7 +47,7 @@ FORBIDDEN_NAMES = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | {
 
 NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 DIGITS = frozenset("0123456789")
-_NUMBER_RE = re.compile(r"(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_NUMBER_RE = re.compile(r"(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 
 # Unicode spellings accepted as their ASCII equivalents (text pasted from papers and the seed).
 _UNICODE = {

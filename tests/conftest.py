@@ -41,3 +41,13 @@ def run(*args: str, input: str | None = None, env: dict[str, str] | None = None)
 @pytest.fixture
 def jacli() -> Any:
     return run
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked slow run only when asked for: ``python -m pytest -m slow``."""
+    if config.getoption("markexpr"):
+        return
+    skip = pytest.mark.skip(reason="slow: run with 'python -m pytest -m slow'")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)

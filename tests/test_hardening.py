@@ -1,0 +1,220 @@
+"""Resource bounds, the memory limit, deep nesting, and batch safety (timeouts, signals, pipes).
+
+Bounds on what the user types exit 2; bounds on what jacli computes (result size, numbers in
+results, time, memory) exit 4. Every refusal is one line on stderr and nothing on stdout.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from jacli import guard
+
+from .conftest import run
+
+# (argv, exit status, a phrase of the message)
+BOUNDS = [
+    (["diff", "2^(10^10)", "x"], 2, "would have about 3.01e+09 digits"),
+    (["diff", "9^9^9", "x"], 2, "digits; the limit is 4000"),
+    (["diff", "10^10^10", "x"], 2, "digits; the limit is 4000"),
+    (["diff", "2^2^2^2^2^2", "x"], 2, "digits; the limit is 4000"),
+    (["diff", "2^(10^400)", "x"], 2, "more than 10^300 digits"),
+    (["diff", "sqrt(2)^(10^10)", "x"], 2, "digits; the limit is 4000"),
+    (["diff", "(2*pi)^(10^10)*x", "x"], 2, "digits; the limit is 4000"),
+    (["diff", "2^(10^100/3)", "x"], 2, "digits; the limit is 4000"),
+    (["diff", "factorial(10^100)", "x"], 2, "over the limit of factorial(1000)"),
+    (["diff", "factorial(1000)^2*x", "x"], 2, "digits; the limit is 4000"),
+    (["diff", "1/10^5000", "x"], 2, "digits; the limit is 4000"),
+    (["diff", "1e999999", "x"], 2, "has more than 4000 digits"),
+    (["diff", "1e99999999999*x", "x"], 2, "has more than 4000 digits"),
+    (["diff", "10^3999*10^3999*x", "x"], 2, "more than 4000 digits"),
+    (["diff", "1/3^2000 + 1/7^2000 + 1/11^2000 + x", "x"], 2, "more than 4000 digits"),
+    (["diff", "x" * 65, "x"], 2, "the limit is 64"),
+    (["diff", "1" * 1001 + "*x", "x"], 2, "the limit is 1000"),
+    (["diff", "x+" * 10_000 + "x", "x"], 2, "the limit is 20000"),
+    (["diff", "(" * 101 + "x" + ")" * 101, "x"], 2, "nested more than 100 levels"),
+    (["diff", "-" * 101 + "x", "x"], 2, "nested more than 100 levels"),
+    (["grad", "sum(W)", "-v", "W:10000x10000"], 2, "the limit is 250000"),
+    (["grad", "sum(x)", "-v", "x:10001"], 2, "over the limit of 10000"),
+    (["hessian", "sum(x)", "-v", "x:600"], 2, "the Hessian would have 360000 entries"),
+    (["jacobian", "W*x", "--wrt", "W", "-v", "W:100x100", "-v", "x:100"], 2, "the Jacobian would have 1000000 entries"),
+    (["diff", "[[1,1],[1,1]]^65*x", "x"], 2, "over the limit of 64"),
+    (["diff", "det(W)", "W[0,0]", "-v", "W:9x9"], 2, "limited to 8x8"),
+    (["diff", "x^(10^100)", "x", "--at", "x=2"], 2, "digits; the limit is 4000"),
+    (["diff", "(x+1)^100000", "x", "--at", "x=2"], 2, "digits; the limit is 4000"),
+    # computed results over a bound: exit 4
+    (["diff", "x^(10^3000)", "x", "-n", "2"], 4, "more than 4,000 digits"),
+    (["diff", "x^(10^100)", "x", "-n", "50"], 4, "more than 4,000 digits"),
+    (["diff", "x^3999", "x", "--at", "x=10"], 4, "the value at the --at point holds a number with more than 4,000 digits"),
+]
+
+
+@pytest.mark.slow
+def test_repeated_differentiation_that_explodes_stops_with_exit_4() -> None:
+    r = run("diff", "x^x^x^x", "x", "-n", "12", "--timeout", "300")
+    assert (r.status, r.stdout) == (4, "")
+    assert r.stderr == "jacli: the result is too large: more than 200,000 terms and factors (lower the order or simplify the input)\n"
+
+
+@pytest.mark.parametrize("argv,status,phrase", BOUNDS, ids=[" ".join(a)[:40] for a, _, _ in BOUNDS])
+def test_bounds_give_one_clear_line(argv: list[str], status: int, phrase: str) -> None:
+    r = run(*argv, "--timeout", "30")
+    assert r.status == status, r
+    assert r.stdout == ""
+    assert phrase in r.stderr, r.stderr
+    assert len(r.stderr.splitlines()) == 1 and r.stderr.startswith("jacli: ")
+
+
+def test_values_just_inside_the_bounds_are_computed() -> None:
+    assert run("diff", "10^3999*x", "x").stdout.strip() == "1" + "0" * 3999
+    assert run("diff", "x^(10^100)", "x").stdout.strip() == f"{10**100}*x^{10**100 - 1}"
+    assert run("diff", "factorial(1000)*x", "x").stdout.strip() == str(__import__("math").factorial(1000))
+    r = run("diff", "(x+1)^100000", "x", "--timeout", "30")
+    assert r.stdout.strip() == "100000*(x + 1)^99999"
+    name = "x" * 64
+    assert run("diff", f"{name}^2", name).stdout.strip() == f"2*{name}"
+
+
+def test_result_guard_counts_shared_subtrees_as_printed() -> None:
+    import sympy as sp
+
+    x = sp.Symbol("x")
+    e = x
+    for _ in range(40):  # a DAG of 40 nodes whose printed tree has 2^40 leaves
+        e = sp.Mul(e, sp.Add(e, 1, evaluate=False), evaluate=False)
+    assert guard.tree_size(e, 1000) == 1001
+    with pytest.raises(guard.ResourceError):
+        guard.check_result(e)
+    guard.check_result(sp.Integer(10) ** 3999)
+    with pytest.raises(guard.ResourceError):
+        guard.check_result(sp.Matrix([[1, sp.Integer(10) ** 4000]]))
+
+
+def test_memory_limit_is_restored_and_honours_the_hard_limit() -> None:
+    import resource
+
+    before = resource.getrlimit(resource.RLIMIT_AS)
+    with guard.memory_limit(100_000):
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        assert soft == min(100_000 * 2**20, hard) if hard != resource.RLIM_INFINITY else soft == 100_000 * 2**20
+    assert resource.getrlimit(resource.RLIMIT_AS) == before
+    with guard.memory_limit(0):
+        assert resource.getrlimit(resource.RLIMIT_AS) == before
+
+
+def _jacli(*args: str, **kw: object) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "jacli", *args], capture_output=True, text=True,
+                          timeout=120, **kw)  # type: ignore[call-overload]
+
+
+def test_memory_limit_turns_a_blowup_into_exit_4() -> None:
+    """sympy computes 2^(10^100) for this limit; 400 MB of address space stops it cleanly."""
+    p = _jacli("limit", "x^(10^100)", "x", "2", "--memory", "400", "--timeout", "100")
+    assert p.returncode == 4, p.stderr
+    assert p.stdout == ""
+    assert p.stderr == "jacli: out of memory (the limit is 400 MB; see --memory)\n"
+
+
+def test_default_memory_limit_lets_numpy_work() -> None:
+    p = _jacli("diff", "x^2*sin(x)", "x", "--check", "-f", "json", env={**os.environ, "OPENBLAS_NUM_THREADS": "64"})
+    assert p.returncode == 0, p.stderr
+    assert json.loads(p.stdout)["check"]["ok"] is True
+
+
+DEPTH = 99  # the parser allows 100 levels
+
+
+def test_deep_nesting_differentiates_simplifies_and_prints() -> None:
+    text = "sin(" * DEPTH + "x" + ")" * DEPTH
+    r = run("diff", text, "x", "--timeout", "60")
+    assert r.status == 0, r.stderr
+    assert r.stdout.count("cos(") == DEPTH
+    assert "Recursion" not in r.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt", ["plain", "latex", "json", "pretty"])
+@pytest.mark.parametrize("shape", ["sin(1+{}", "exp(x*{}", "1/(1+{}", "sqrt(1+x*{}", "tower"])
+def test_deep_nesting_every_format_and_check(shape: str, fmt: str) -> None:
+    if shape == "tower":
+        text = "^".join(["x"] * DEPTH)
+    else:
+        text = shape.replace("{}", "") * DEPTH + "x" + ")" * DEPTH
+    r = run("diff", text, "x", "-f", fmt, "--timeout", "120")
+    assert r.status == 0, r.stderr
+    assert r.stdout.strip()
+    if fmt == "plain":
+        c = run("diff", text, "x", "--check", "--timeout", "120")
+        assert c.status == 0, c.stderr
+
+
+# --- batch safety ------------------------------------------------------------------------------
+SLOW_LINE = "+".join(f"x^{i}" for i in range(1, 1200))  # several seconds of sympy on any machine
+
+
+def test_batch_line_that_times_out_is_reported_and_the_next_runs() -> None:
+    r = run("diff", "-", "x", "-f", "json", "--timeout", "0.5", input=f"x^2\n{SLOW_LINE}\nx^3\n")
+    assert r.status == 4
+    records = [json.loads(line) for line in r.stdout.splitlines()]
+    assert records[0]["result"] == "2*x"
+    assert records[1] == {"line": 2, "error": "gave up after 0.5 seconds (--timeout)", "status": 4}
+    assert records[2]["result"] == "3*x^2"
+    assert r.stderr == "jacli: line 2: gave up after 0.5 seconds (--timeout)\n"
+
+
+def _start_batch(*extra: str) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "jacli", "diff", "-", "x", *extra], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _read_lines(proc: subprocess.Popen[str], n: int, seconds: float = 60) -> list[str]:
+    """Read n lines of stdout as they come: proves each result was flushed on its own."""
+    assert proc.stdout is not None
+    got: list[str] = []
+    stop = time.monotonic() + seconds
+    while len(got) < n and time.monotonic() < stop:
+        got.append(proc.stdout.readline().rstrip("\n"))
+    return got
+
+
+@pytest.mark.parametrize("sig,status,message", [(signal.SIGTERM, 143, "terminated"), (signal.SIGINT, 130, "interrupted")])
+def test_interrupted_batch_keeps_every_finished_line(sig: int, status: int, message: str) -> None:
+    proc = _start_batch("--timeout", "100")
+    assert proc.stdin is not None
+    proc.stdin.write("x^2\nsin(x)\n")
+    proc.stdin.flush()
+    assert _read_lines(proc, 2) == ["2*x", "cos(x)"]  # flushed while the batch is still open
+    proc.stdin.write(SLOW_LINE + "\n")  # busy inside sympy when the signal comes
+    proc.stdin.flush()
+    time.sleep(1.0)
+    proc.send_signal(sig)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == status
+    assert out == ""
+    assert err == f"jacli: {message}\n"
+
+
+def test_sigterm_while_waiting_for_input_is_quiet_and_clean() -> None:
+    proc = _start_batch()
+    assert proc.stdin is not None
+    proc.stdin.write("x^3\n")
+    proc.stdin.flush()
+    assert _read_lines(proc, 1) == ["3*x^2"]
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143 and out == "" and err == "jacli: terminated\n"
+
+
+def test_closed_pipe_exits_quietly() -> None:
+    lines = "\n".join(["x^2"] * 200) + "\n"
+    p = subprocess.run(f"{sys.executable} -m jacli diff - x | head -1", shell=True, input=lines,
+                       capture_output=True, text=True, timeout=120)
+    assert p.stdout == "2*x\n"
+    assert p.stderr == ""
