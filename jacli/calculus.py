@@ -17,19 +17,22 @@ from typing import Any
 
 import sympy as sp
 
+from . import fast
 from . import syntax as sx
 from .budget import attempt
 from .build import Value, Workspace, as_value, shape_of, split_entry
 from .errors import EvaluationError, UnsupportedError, UsageError
 from .functions import to_elementary
 from .result import Block, LimitInfo, Result
-from .shapes import SCALAR, Shape, format_shape
+from .shapes import SCALAR, Shape, format_shape, is_concrete
 
 SIMPLIFY_SECONDS = 2.0  # total budget for tidying one result
 
 
 # --- tidying -----------------------------------------------------------------------------------
 MAX_SIMPLIFY_OPS = 150  # simplify almost never finishes in budget beyond this many operations
+MAX_TIDY_ENTRIES = 400  # larger results are printed as computed
+MAX_EXACT_ENTRIES = 100  # larger results are evaluated at --at in floating point only
 
 
 class Tidy:
@@ -45,7 +48,7 @@ class Tidy:
         self.enabled = enabled
 
     def entry(self, e: sp.Expr) -> sp.Expr:
-        if not isinstance(e, sp.Basic) or e.is_Atom or not e.free_symbols:
+        if not isinstance(e, sp.Basic) or e.is_Atom or not e.free_symbols or time.monotonic() >= self.stop:
             return e
         ops = sp.count_ops(e)
         if ops <= 3 or ops > MAX_SIMPLIFY_OPS or (ops < 16 and not _has_denominator(e)):
@@ -62,6 +65,8 @@ class Tidy:
         if not self.enabled:
             return value
         if isinstance(value, sp.MatrixBase):
+            if len(value) > MAX_TIDY_ENTRIES:
+                return value  # counting operations alone would cost seconds
             return as_value(value.applyfunc(self.entry))
         return self.entry(value)
 
@@ -224,9 +229,15 @@ def finish(result: Result, ws: Workspace, point: dict[str, Value]) -> Result:
         return result
     subs = substitution(ws, point)
     result.at = point
+    floats = False
     for block in result.blocks:
-        if block.expr is not None:
+        if isinstance(block.expr, sp.MatrixBase) and len(block.expr) > MAX_EXACT_ENTRIES:
+            block.exact, block.value = None, fast.evaluate_floats(block.expr, subs)
+            floats = True
+        elif block.expr is not None:
             block.exact, block.value = evaluate(block.expr, subs)
+    if floats:
+        result.notes.append(f"evaluated in floating point (exact values only for results of at most {MAX_EXACT_ENTRIES} entries)")
     return result
 
 
@@ -290,6 +301,25 @@ def _wrt(ws: Workspace, node: sx.Node, wrt: str | Sequence[str] | None) -> list[
     return [(n, resolve(ws, n, node, strict=True)) for n in names]
 
 
+def _check_work(ws: Workspace, node: sx.Node, wrt: str | Sequence[str] | None, what: str) -> None:
+    """Refuse, before lowering, explicit derivatives whose cost grows like n^4 (see fast.check_work)."""
+    names = ws.variables_of(node)
+    wrt_names = split_names(wrt) or names
+
+    def size(name: str) -> int:
+        shape = ws.shapes.get(name, SCALAR)
+        return shape[0] * shape[1] if shape != SCALAR and is_concrete(shape) else 1  # type: ignore[operator]
+
+    if any(not is_concrete(ws.shapes.get(n, SCALAR)) for n in names):
+        return
+    matrices = [n for n in wrt_names if ws.shapes.get(n, SCALAR) != SCALAR]
+    example = None
+    if matrices:
+        m = matrices[0]
+        example = f"{m}:m,n" if 1 not in ws.shapes[m] else f"{m}:n"
+    fast.check_work(sum(size(n) for n in wrt_names), sum(size(n) for n in names), what, example)
+
+
 def _layout(layout: str | None, default: str) -> str:
     layout = layout or default
     if layout not in ("numerator", "denominator"):
@@ -312,6 +342,7 @@ def gradient(
     """
     ws = ws or Workspace()
     node = ws.parse(text)
+    _check_work(ws, node, wrt, "gradient")
     f = ws.lower(node, text)
     if shape_of(f) != SCALAR:
         raise UsageError(
@@ -332,7 +363,12 @@ def gradient(
         blocks.append(Block(g, shape_of(g), ",".join(n for n, _ in variables)))
     else:
         for name, v in variables:
-            if isinstance(v, sp.MatrixBase):
+            rows = fast.jacobian_rows([f], list(v)) if isinstance(v, sp.MatrixBase) and fast.worth_it(1, len(v)) else None
+            if rows is not None:
+                g = as_value(sp.ImmutableMatrix(*v.shape, rows[0]))
+                if layout == "numerator" and isinstance(g, sp.MatrixBase):
+                    g = as_value(g.T)
+            elif isinstance(v, sp.MatrixBase):
                 g = as_value(v.applyfunc(lambda s: sp.diff(f, s)))
                 if layout == "numerator" and isinstance(g, sp.MatrixBase):
                     g = as_value(g.T)
@@ -367,7 +403,11 @@ def jacobian(
     tidy = Tidy(enabled=simplify)
 
     def block(symbols: list[sp.Expr]) -> Value:
-        j = sp.ImmutableMatrix(len(outputs), len(symbols), lambda i, k: sp.diff(outputs[i], symbols[k]))
+        rows = fast.jacobian_rows(outputs, symbols) if fast.worth_it(len(outputs), len(symbols)) else None
+        if rows is not None:
+            j = sp.ImmutableMatrix(rows)
+        else:
+            j = sp.ImmutableMatrix(len(outputs), len(symbols), lambda i, k: sp.diff(outputs[i], symbols[k]))
         if layout == "denominator":
             j = j.T
         return tidy(as_value(j))
@@ -407,6 +447,7 @@ def hessian(
     """The Hessian of a scalar expression over all ``wrt`` variables, flattened in order."""
     ws = ws or Workspace()
     node = ws.parse(text)
+    _check_work(ws, node, wrt, "Hessian")
     f = ws.lower(node, text)
     if shape_of(f) != SCALAR:
         raise UsageError(
@@ -416,8 +457,13 @@ def hessian(
     layout = _layout(layout, "numerator")
     point = parse_point(ws, at)
     symbols = [s for _, v in variables for s in flat(v)]
-    grad = [sp.diff(f, s) for s in symbols]
-    h = sp.ImmutableMatrix(len(symbols), len(symbols), lambda i, k: sp.diff(grad[i], symbols[k]))
+    found = fast.hessian_rows(f, symbols) if fast.worth_it(len(symbols), len(symbols)) else None
+    if found is not None:
+        grad, rows = found
+        h = sp.ImmutableMatrix(rows)
+    else:
+        grad = [sp.diff(f, s) for s in symbols]
+        h = sp.ImmutableMatrix(len(symbols), len(symbols), lambda i, k: sp.diff(grad[i], symbols[k]))
     if layout == "denominator":
         h = h.T
     out = Tidy(enabled=simplify)(as_value(h))

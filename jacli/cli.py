@@ -105,6 +105,10 @@ def common_options(*, layout: bool = False, check: bool = True) -> Callable[[Cal
                 help="numerator: Jacobians m x n, gradients as rows; denominator: the transposes. "
                 "Default: Jacobians numerator, gradients the shape of their variable.",
             )(f)
+        f = click.option(
+            "--full", is_flag=True,
+            help="Pretty output: print every entry of large matrices (by default a corner is shown, and a note says so).",
+        )(f)
         f = _format_option(f)
         f = click.option(
             "--at", "at", multiple=True, metavar="NAME=VALUE",
@@ -137,7 +141,7 @@ def choose_format(fmt: str | None, latex: bool) -> str:
     return "pretty" if sys.stdout.isatty() else "plain"
 
 
-def render(result: Any, fmt: str) -> str:
+def render(result: Any, fmt: str, full: bool = False) -> str:
     if fmt == "json":
         from .render import json as out
     elif fmt == "latex":
@@ -149,7 +153,7 @@ def render(result: Any, fmt: str) -> str:
 
         color = "NO_COLOR" not in os.environ and sys.stdout.isatty()
         width = click.get_terminal_size()[0] if hasattr(click, "get_terminal_size") else 100
-        return pretty.render(result, color=color, width=max(40, min(width, 200)))
+        return pretty.render(result, color=color, width=max(40, min(width, 200)), full=full)
     return out.render(result)
 
 
@@ -193,7 +197,7 @@ class Run:
                 verify(result, ws)
                 if result.check is not None and not result.check.ok:
                     status = ExitStatus.CHECK_MISMATCH
-            return render(result, self.fmt), status
+            return render(result, self.fmt, full=bool(self.opts.get("full"))), status
 
     def guarded(self, text: str) -> tuple[str | None, int, str | JacliError | None]:
         """(output, status, error message) without raising."""

@@ -103,6 +103,10 @@ def render(result: Result) -> str:
             if not is_number(block.exact):
                 right += r" \approx " + _latex_value(block.value)
             left = left + rf"\Big|_{{{point}}}"
+        elif result.at and block.value is not None:  # a large result, evaluated in floating point only
+            point = ", ".join(f"{_var(k)} = {latex_expr(v)}" for k, v in result.at.items())
+            right = _latex_value(block.value)
+            left = left + rf"\Big|_{{{point}}}"
         lines.append(f"{left} = {right}")
     if len(lines) == 1:
         return lines[0]
