@@ -17,7 +17,6 @@ from ..result import Result
 from .common import COMMAND_TITLES, display, is_number, layout_note
 from .plain import plain_expr, plain_value
 
-
 #: matrices with more rows or columns than these are shown as their top-left corner unless full=True
 MAX_ROWS, MAX_COLS = 12, 8
 
