@@ -68,7 +68,7 @@ def wall(cmd: list[str], stdin: str | None = None, check: bool = True) -> tuple[
 def medians(cmds: dict[str, list[str]], repeat: int, stdin: str | None = None) -> dict[str, float]:
     """Median wall time of each command, runs interleaved so load affects all alike."""
     times: dict[str, list[float]] = {k: [] for k in cmds}
-    for name, cmd in cmds.items():  # warm the file cache once
+    for cmd in cmds.values():  # warm the file cache once
         wall(cmd, stdin)
     for _ in range(repeat):
         for name, cmd in cmds.items():
@@ -193,7 +193,7 @@ for text in sys.stdin:
 
 def batch_lines(count: int) -> str:
     forms = ["x^{k}*sin(x)", "exp({k}*x)/(1+x^2)", "log(x^2+{k})*cos(x)", "tanh({k}*x)^2", "sqrt(x^2+{k})*x^{k}"]
-    return "\n".join(forms[i % len(forms)].format(k=i % 7 + 2) for i in range(count)) + "\n"
+    return "\n".join(forms[i % len(forms)].format(k=i // len(forms) + 2) for i in range(count)) + "\n"  # all distinct
 
 
 def batch(quick: bool) -> None:

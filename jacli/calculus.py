@@ -31,7 +31,7 @@ SIMPLIFY_SECONDS = 2.0  # total budget for tidying one result
 
 # --- tidying -----------------------------------------------------------------------------------
 MAX_SIMPLIFY_OPS = 150  # simplify almost never finishes in budget beyond this many operations
-MAX_TIDY_ENTRIES = 400  # larger results are printed as computed
+MAX_TIDY_ENTRIES = 100  # larger results are printed as computed (counting operations alone costs seconds)
 MAX_EXACT_ENTRIES = 100  # larger results are evaluated at --at in floating point only
 
 
@@ -66,7 +66,7 @@ class Tidy:
             return value
         if isinstance(value, sp.MatrixBase):
             if len(value) > MAX_TIDY_ENTRIES:
-                return value  # counting operations alone would cost seconds
+                return value
             return as_value(value.applyfunc(self.entry))
         return self.entry(value)
 
