@@ -65,10 +65,10 @@ def wall(cmd: list[str], stdin: str | None = None, check: bool = True) -> tuple[
     return elapsed, p
 
 
-def medians(cmds: dict[str, list[str]], repeat: int, stdin: str | None = None) -> dict[str, float]:
+def medians(cmds: dict[str, list[str]], repeat: int, stdin: str | None = None, warm: bool = True) -> dict[str, float]:
     """Median wall time of each command, runs interleaved so load affects all alike."""
     times: dict[str, list[float]] = {k: [] for k in cmds}
-    for cmd in cmds.values():  # warm the file cache once
+    for cmd in cmds.values() if warm else ():  # warm the file cache once
         wall(cmd, stdin)
     for _ in range(repeat):
         for name, cmd in cmds.items():
@@ -203,12 +203,12 @@ def batch(quick: bool) -> None:
     m = medians({
         "jacli": [*jacli_cmd(), "diff", "-", "x", "-f", "plain"],
         "sympy": [PY, "-c", BATCH_BASELINE],
-    }, 1 if quick else 3, stdin=text)
+    }, 1, stdin=text, warm=False)
     line(f"jacli diff - x ({count} lines)", m["jacli"], m["sympy"], "<= 1.3x")
     m = medians({
         "jacli": [*jacli_cmd(), "diff", "-", "x", "-f", "plain", "--no-simplify"],
         "sympy": [PY, "-c", BATCH_BASELINE],
-    }, 1 if quick else 3, stdin=text)
+    }, 1 if quick else 3, stdin=text, warm=False)
     line(f"jacli diff - x --no-simplify ({count} lines)", m["jacli"], m["sympy"], "(for comparison)")
 
 

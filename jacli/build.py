@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import cmp_to_key
 from typing import Any
 
 import sympy as sp
@@ -683,9 +684,25 @@ def symbolic_product(a: sp.MatrixBase, b: sp.MatrixBase) -> sp.ImmutableMatrix:
     """a*b for matrices of symbols: each entry is one flattened sum of products, where sympy's
     general product adds the terms one at a time (quadratic in the inner size)."""
     rows, cols = a.tolist(), b.T.tolist()
+    if all(isinstance(e, sp.Symbol) for e in a) and all(isinstance(e, sp.Symbol) for e in b):
+        return sp.ImmutableMatrix([[_sum_of_products(r, c) for c in cols] for r in rows])
     mul, add = sp.Mul, sp.Add
     return sp.ImmutableMatrix([[add(*[mul(p, q) for p, q in zip(r, c, strict=True) if p != 0 and q != 0]) for c in cols]
                                for r in rows])
+
+
+_ORDER = cmp_to_key(sp.Basic.compare)
+
+
+def _sum_of_products(r: list[sp.Symbol], c: list[sp.Symbol]) -> sp.Expr:
+    """sum(p*q) for symbols, built directly in sympy's canonical form (terms and factors sorted as
+    sympy sorts them) when no two terms combine; sympy's own flattening is what makes the lowering
+    of large symbolic products slow."""
+    terms = [sp.Pow(p, 2) if p is q else sp.Mul._from_args(sorted((p, q), key=_ORDER)) for p, q in zip(r, c, strict=True)]
+    if len(terms) < 2 or len(set(terms)) != len(terms):
+        return sp.Add(*terms)
+    terms.sort(key=_ORDER)
+    return sp.Add._from_args(terms)
 
 
 def check_size(entries: Any, what: str) -> None:

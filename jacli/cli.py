@@ -176,12 +176,17 @@ class Run:
         self.compute = compute
         self.opts = opts
         self.fmt = choose_format(opts.get("fmt"), opts.get("latex", False))
+        self._ws: Any = None
 
     def workspace(self) -> Any:
+        """The declarations, built once per invocation (batch lines share them and their lowered
+        --let values; a declaration error is raised again for every line)."""
         from .build import Workspace
 
-        return Workspace.from_options(var=self.opts.get("decls", ()), func=self.opts.get("func", ()),
-                                      let=self.opts.get("let", ()))
+        if self._ws is None:
+            self._ws = Workspace.from_options(var=self.opts.get("decls", ()), func=self.opts.get("func", ()),
+                                              let=self.opts.get("let", ()))
+        return self._ws
 
     def one(self, text: str) -> tuple[str, int]:
         """Compute and render one expression; returns (output, exit status)."""

@@ -15,6 +15,7 @@ gradient of ‖Wx+b−z‖² with respect to a large W) before any of that work 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cmp_to_key
 from typing import Any
 
 import sympy as sp
@@ -118,9 +119,9 @@ class Bridge:
             p, q = e.get_num_den()
             out = sp.Rational(int(p), int(q))
         elif e.is_Add:
-            out = sp.Add(*[self.back(a) for a in e.args])
+            out = _canonical(sp.Add, [self.back(a) for a in e.args], _is_monomial)
         elif e.is_Mul:
-            out = sp.Mul(*[self.back(a) for a in e.args])
+            out = _canonical(sp.Mul, [self.back(a) for a in e.args], _is_power)
         elif e.is_Pow:
             base, exp = e.args
             out = sp.Pow(self.back(base), self.back(exp))
@@ -132,6 +133,29 @@ class Bridge:
             out = e._sympy_()
         memo[e] = out
         return out
+
+
+_ORDER = cmp_to_key(sp.Basic.compare)
+
+
+def _is_power(a: Any) -> bool:
+    return a.is_Symbol or (a.is_Pow and a.base.is_Symbol and a.exp.is_Integer)
+
+
+def _is_monomial(a: Any) -> bool:
+    return _is_power(a) or (a.is_Mul and all(_is_power(f) or f is a.args[0] and f.is_Rational for f in a.args))
+
+
+def _canonical(cls: Any, args: list[Any], simple: Any) -> Any:
+    """cls(*args), built directly when symengine's args are already collected and sympy's
+    canonical form is just a reordering: a rational first, the rest sorted as sympy sorts them.
+    (Building through sympy's flatten is most of the cost of converting large results back.)"""
+    number = [a for a in args if a.is_Rational]
+    rest = [a for a in args if not a.is_Rational]
+    if len(number) > 1 or not rest or not all(simple(a) for a in rest):
+        return cls(*args)
+    rest.sort(key=_ORDER)
+    return cls._from_args(number + rest if number else rest)
 
 
 def jacobian_rows(outputs: Sequence[Any], symbols: Sequence[sp.Symbol]) -> list[list[Any]] | None:

@@ -134,3 +134,23 @@ def test_n4_explicit_gradient_is_refused_with_a_pointer_to_symbolic_sizes() -> N
     assert "declare symbolic sizes (e.g. -v W:m,n)" in r.stderr and r.stderr.count("\n") == 1
     ok = run("grad", "1/2*norm(W*x+b-z)^2", "--wrt", "W", "-v", "W:3x3", "-v", "x:3", "-v", "b:3", "-v", "z:3", "--check")
     assert ok.status == 0, ok.stderr
+
+
+def test_converted_results_are_sympys_canonical_objects() -> None:
+    """The direct construction of sums and products gives exactly sympy's own objects (same args,
+    same hash), not merely equal values."""
+    rng = random.Random(7)
+    xs = [sp.Symbol(f"x[{i}]", real=True) for i in range(12)]
+    for _ in range(300):
+        terms = []
+        for _ in range(rng.randint(1, 5)):
+            m = sp.Rational(rng.randint(-5, 5), rng.randint(1, 3))
+            for _ in range(rng.randint(0, 3)):
+                m *= rng.choice(xs) ** rng.randint(1, 3)
+            terms.append(m)
+        e = sp.Add(*terms)
+        bridge = fast.Bridge()
+        converted = bridge.to(e)
+        for x in xs[:3]:
+            got, want = bridge.back(converted.diff(bridge.symbol(x))), sp.diff(e, x)
+            assert got == want and got.args == want.args and hash(got) == hash(want), (e, x)
