@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import sympy as sp
+from sympy.core.function import AppliedUndef
 
 from . import fast
 from . import syntax as sx
@@ -231,7 +232,8 @@ def finish(result: Result, ws: Workspace, point: dict[str, Value]) -> Result:
     result.at = point
     floats = False
     for block in result.blocks:
-        if isinstance(block.expr, sp.MatrixBase) and len(block.expr) > MAX_EXACT_ENTRIES:
+        if (isinstance(block.expr, sp.MatrixBase) and len(block.expr) > MAX_EXACT_ENTRIES
+                and not block.expr.has(AppliedUndef, sp.Derivative, sp.Subs)):  # abstract functions have no floats
             block.exact, block.value = None, fast.evaluate_floats(block.expr, subs)
             floats = True
         elif block.expr is not None:
