@@ -329,6 +329,7 @@ def _layout(layout: str | None, default: str) -> str:
     return layout
 
 
+@fast.pausing_gc
 def gradient(
     text: str,
     wrt: str | Sequence[str] | None = None,
@@ -385,6 +386,7 @@ def gradient(
     return finish(res, ws, point)
 
 
+@fast.pausing_gc
 def jacobian(
     text: str,
     wrt: str | Sequence[str] | None = None,
@@ -438,6 +440,7 @@ def jacobian(
     return finish(res, ws, point)
 
 
+@fast.pausing_gc
 def hessian(
     text: str,
     wrt: str | Sequence[str] | None = None,

@@ -14,9 +14,11 @@ gradient of ‖Wx+b−z‖² with respect to a large W) before any of that work 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+import gc
+from collections.abc import Callable, Sequence
 from functools import cmp_to_key
-from typing import Any
+from typing import Any, TypeVar
 
 import sympy as sp
 
@@ -41,6 +43,28 @@ _FUNCTIONS = {
 FUNCTIONS = frozenset(_FUNCTIONS.values())
 _ATOMS = (sp.Symbol, sp.Integer, sp.Rational)
 _CONSTANTS = {"Pi": sp.pi, "Exp1": sp.E}
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def pausing_gc(func: F) -> F:
+    """Run ``func`` with the cyclic garbage collector paused (as timeit does).
+
+    Building tens of thousands of sympy objects triggers a collection every 700 allocations, each
+    walking every live object: a quarter of the time of a 200x200 Jacobian. sympy's expressions
+    are immutable trees without reference cycles, so nothing is lost by collecting afterwards.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        was = gc.isenabled()
+        gc.disable()
+        try:
+            return func(*args, **kwargs)
+        finally:
+            if was:
+                gc.enable()
+
+    return wrapper  # type: ignore[return-value]
 
 
 def check_work(variables: int, symbols: int, what: str, example: str | None = None) -> None:

@@ -154,3 +154,15 @@ def test_converted_results_are_sympys_canonical_objects() -> None:
         for x in xs[:3]:
             got, want = bridge.back(converted.diff(bridge.symbol(x))), sp.diff(e, x)
             assert got == want and got.args == want.args and hash(got) == hash(want), (e, x)
+
+
+def test_library_calls_leave_the_garbage_collector_as_they_found_it() -> None:
+    import gc
+
+    assert gc.isenabled()
+    r = jacli.jacobian("[x*y, sin(y)]")
+    assert r.expr.tolist() == [[sp.Symbol("y", real=True), sp.Symbol("x", real=True)], [0, sp.cos(sp.Symbol("y", real=True))]]
+    assert gc.isenabled()
+    with pytest.raises(jacli.UsageError):
+        jacli.gradient("[x, y]")
+    assert gc.isenabled()
