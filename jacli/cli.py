@@ -395,11 +395,23 @@ _vector_command(
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: run the CLI, turning every failure into one line on stderr and an exit status."""
-    # One command is a short-lived process: the cyclic collector would spend a tenth of a cold
-    # start walking sympy's freshly imported objects, and sympy's expressions hold no cycles.
-    # Batch runs collect every BATCH_COLLECT lines.
+    """Entry point: run the CLI, turning every failure into one line on stderr and an exit status.
+
+    One command is a short-lived process: the cyclic garbage collector would spend a tenth of a
+    cold start walking sympy's freshly imported objects, and sympy's expressions hold no cycles;
+    so it is paused while the command runs (batch runs collect every BATCH_COLLECT lines) and
+    restored afterwards for callers that run main() in-process.
+    """
+    was = gc.isenabled()
     gc.disable()
+    try:
+        _main(argv)
+    finally:
+        if was:
+            gc.enable()
+
+
+def _main(argv: list[str] | None) -> None:
     try:
         cli.main(args=argv, prog_name="jacli", standalone_mode=False)
     except click.exceptions.NoArgsIsHelpError as e:

@@ -166,3 +166,8 @@ def test_library_calls_leave_the_garbage_collector_as_they_found_it() -> None:
     with pytest.raises(jacli.UsageError):
         jacli.gradient("[x, y]")
     assert gc.isenabled()
+    from jacli.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert gc.isenabled()
