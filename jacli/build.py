@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import cmp_to_key
 from typing import Any, TypeAlias
 
 import sympy as sp
@@ -349,6 +350,8 @@ class Lowerer:
                 pos,
             )
         check_size(sa[0] * sb[1] * sa[1], "matrix product")  # type: ignore[operator]
+        if sa[0] * sb[1] * sa[1] >= 1_000 and (a.free_symbols or b.free_symbols):  # type: ignore[operator]
+            return as_value(symbolic_product(a, b))
         return as_value(a * b)
 
     def hadamard(self, a: Value, b: Value, pos: int) -> Value:
@@ -382,6 +385,9 @@ class Lowerer:
         )
 
     def _Pow(self, node: sx.Pow) -> Value:
+        squared = self.squared_norm(node)
+        if squared is not None:
+            return squared
         base = self.lower(node.base)
         sb = shape_of(base)
         if sb != SCALAR:
@@ -418,6 +424,18 @@ class Lowerer:
         if base.is_zero and exp.is_negative:
             raise self.shape_error("division by zero: 0 to a negative power", node.pos)
         return sp.Pow(base, exp)
+
+    def squared_norm(self, node: sx.Pow) -> Value | None:
+        """norm(v)^2 as the sum of squares, without building sqrt(S)^2: sympy would simplify that
+        to S only after proving S >= 0, which takes seconds for a sum of thousands of terms."""
+        b = node.base
+        if not (isinstance(b, sx.Call) and b.func == "norm" and b.func not in self.ws.funcs and not b.primes
+                and len(b.args) == 1 and isinstance(node.exp, sx.Num) and node.exp.text == "2"):
+            return None
+        v = self.lower(b.args[0])
+        if isinstance(v, sp.MatrixBase):
+            return sp.Add(*[e**2 for e in v])
+        return v**2  # |v|^2 for a real scalar
 
     def _Transpose(self, node: sx.Transpose) -> Value:
         v = self.lower(node.operand)
@@ -673,6 +691,31 @@ def applied_derivative(f: Any, args: list[sp.Expr], slots: tuple[int, ...]) -> s
     inner = f(*[dummies.get(k, a) for k, a in enumerate(args)])
     d = sp.Derivative(inner, *[dummies[k] for k in slots])
     return d.subs({dummies[k]: args[k] for k in dummies})
+
+
+def symbolic_product(a: sp.MatrixBase, b: sp.MatrixBase) -> sp.ImmutableMatrix:
+    """a*b for matrices of symbols: each entry is one flattened sum of products, where sympy's
+    general product adds the terms one at a time (quadratic in the inner size)."""
+    rows, cols = a.tolist(), b.T.tolist()
+    if all(isinstance(e, sp.Symbol) for e in a) and all(isinstance(e, sp.Symbol) for e in b):
+        return sp.ImmutableMatrix([[_sum_of_products(r, c) for c in cols] for r in rows])
+    mul, add = sp.Mul, sp.Add
+    return sp.ImmutableMatrix([[add(*[mul(p, q) for p, q in zip(r, c, strict=True) if p != 0 and q != 0]) for c in cols]
+                               for r in rows])
+
+
+_ORDER = cmp_to_key(sp.Basic.compare)
+
+
+def _sum_of_products(r: list[sp.Symbol], c: list[sp.Symbol]) -> sp.Expr:
+    """sum(p*q) for symbols, built directly in sympy's canonical form (terms and factors sorted as
+    sympy sorts them) when no two terms combine; sympy's own flattening is what makes the lowering
+    of large symbolic products slow."""
+    terms = [sp.Pow(p, 2) if p is q else sp.Mul._from_args(sorted((p, q), key=_ORDER)) for p, q in zip(r, c, strict=True)]
+    if len(terms) < 2 or len(set(terms)) != len(terms):
+        return sp.Add(*terms)
+    terms.sort(key=_ORDER)
+    return sp.Add._from_args(terms)
 
 
 def check_size(entries: Any, what: str) -> None:

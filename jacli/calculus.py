@@ -16,7 +16,9 @@ from collections.abc import Sequence
 from typing import Any
 
 import sympy as sp
+from sympy.core.function import AppliedUndef
 
+from . import fast
 from . import syntax as sx
 from .budget import attempt
 from .build import Value, Workspace, as_value, check_power, check_size, shape_of, split_entry
@@ -24,7 +26,7 @@ from .errors import EvaluationError, UnsupportedError, UsageError
 from .functions import to_elementary
 from .guard import check_result, tree_size
 from .result import Block, LimitInfo, Result
-from .shapes import SCALAR, Shape, format_shape
+from .shapes import SCALAR, Shape, format_shape, is_concrete
 
 SIMPLIFY_SECONDS = 2.0  # total budget for tidying one result
 SIMPLIFY_MAX_NODES = 3_000  # larger entries are left as computed: simplify would not finish in time
@@ -32,6 +34,8 @@ SIMPLIFY_MAX_NODES = 3_000  # larger entries are left as computed: simplify woul
 
 # --- tidying -----------------------------------------------------------------------------------
 MAX_SIMPLIFY_OPS = 150  # simplify almost never finishes in budget beyond this many operations
+MAX_TIDY_ENTRIES = 100  # larger results are printed as computed (counting operations alone costs seconds)
+MAX_EXACT_ENTRIES = 100  # larger results are evaluated at --at in floating point only
 
 
 class Tidy:
@@ -47,7 +51,7 @@ class Tidy:
         self.enabled = enabled
 
     def entry(self, e: sp.Expr) -> sp.Expr:
-        if not isinstance(e, sp.Basic) or e.is_Atom or not e.free_symbols:
+        if not isinstance(e, sp.Basic) or e.is_Atom or not e.free_symbols or time.monotonic() >= self.stop:
             return e
         if tree_size(e, SIMPLIFY_MAX_NODES) > SIMPLIFY_MAX_NODES:
             return e  # count_ops alone can take a minute here (it asks sympy's assumptions)
@@ -67,6 +71,8 @@ class Tidy:
         if not self.enabled:
             return value
         if isinstance(value, sp.MatrixBase):
+            if len(value) > MAX_TIDY_ENTRIES:
+                return value
             return as_value(value.applyfunc(self.entry))
         return self.entry(value)
 
@@ -238,9 +244,16 @@ def finish(result: Result, ws: Workspace, point: dict[str, Value]) -> Result:
         return result
     subs = substitution(ws, point)
     result.at = point
+    floats = False
     for block in result.blocks:
-        if block.expr is not None:
+        if (isinstance(block.expr, sp.MatrixBase) and len(block.expr) > MAX_EXACT_ENTRIES
+                and not block.expr.has(AppliedUndef, sp.Derivative, sp.Subs)):  # abstract functions have no floats
+            block.exact, block.value = None, fast.evaluate_floats(block.expr, subs)
+            floats = True
+        elif block.expr is not None:
             block.exact, block.value = evaluate(block.expr, subs)
+    if floats:
+        result.notes.append(f"evaluated in floating point (exact values only for results of at most {MAX_EXACT_ENTRIES} entries)")
     return result
 
 
@@ -325,6 +338,29 @@ def _matrix_forms(res: Result, ws: Workspace, node: sx.Node) -> None:
     attach_matrix_forms(res, ws, node)
 
 
+def _check_work(ws: Workspace, node: sx.Node, wrt: str | Sequence[str] | None, what: str) -> None:
+    """Refuse, before lowering, explicit derivatives whose cost grows like n^4 (see fast.check_work)."""
+    names = ws.variables_of(node)
+    wrt_names = split_names(wrt) or names
+
+    def size(name: str) -> int:
+        shape = ws.shapes.get(name, SCALAR)
+        if shape == SCALAR or not is_concrete(shape):
+            return 1
+        rows, cols = shape
+        assert isinstance(rows, int) and isinstance(cols, int)
+        return rows * cols
+
+    if any(not is_concrete(ws.shapes.get(n, SCALAR)) for n in names):
+        return
+    matrices = [n for n in wrt_names if ws.shapes.get(n, SCALAR) != SCALAR]
+    example = None
+    if matrices:
+        m = matrices[0]
+        example = f"{m}:m,n" if 1 not in ws.shapes[m] else f"{m}:n"
+    fast.check_work(sum(size(n) for n in wrt_names), sum(size(n) for n in names), what, example)
+
+
 def _layout(layout: str | None, default: str) -> str:
     layout = layout or default
     if layout not in ("numerator", "denominator"):
@@ -332,6 +368,7 @@ def _layout(layout: str | None, default: str) -> str:
     return layout
 
 
+@fast.pausing_gc
 def gradient(
     text: str,
     wrt: str | Sequence[str] | None = None,
@@ -352,6 +389,7 @@ def gradient(
         from .matrix import api
 
         return api.gradient(text, wrt, ws=ws, layout=layout, at=at)
+    _check_work(ws, node, wrt, "gradient")
     f = ws.lower(node, text)
     if shape_of(f) != SCALAR:
         raise UsageError(
@@ -372,7 +410,12 @@ def gradient(
         blocks.append(Block(g, shape_of(g), ",".join(n for n, _ in variables)))
     else:
         for name, v in variables:
-            if isinstance(v, sp.MatrixBase):
+            rows = fast.jacobian_rows([f], list(v)) if isinstance(v, sp.MatrixBase) and fast.worth_it(1, len(v)) else None
+            if rows is not None:
+                g = as_value(sp.ImmutableMatrix(*v.shape, rows[0]))
+                if layout == "numerator" and isinstance(g, sp.MatrixBase):
+                    g = as_value(g.T)
+            elif isinstance(v, sp.MatrixBase):
                 g = as_value(v.applyfunc(lambda s: sp.diff(f, s)))
                 if layout == "numerator" and isinstance(g, sp.MatrixBase):
                     g = as_value(g.T)
@@ -393,6 +436,7 @@ def gradient(
     return finish(res, ws, point)
 
 
+@fast.pausing_gc
 def jacobian(
     text: str,
     wrt: str | Sequence[str] | None = None,
@@ -419,7 +463,11 @@ def jacobian(
     check_size(len(outputs) * sum(len(flat(v)) for _, v in variables), "the Jacobian")
 
     def block(symbols: list[sp.Expr]) -> Value:
-        j = sp.ImmutableMatrix(len(outputs), len(symbols), lambda i, k: sp.diff(outputs[i], symbols[k]))
+        rows = fast.jacobian_rows(outputs, symbols) if fast.worth_it(len(outputs), len(symbols)) else None
+        if rows is not None:
+            j = sp.ImmutableMatrix(rows)
+        else:
+            j = sp.ImmutableMatrix(len(outputs), len(symbols), lambda i, k: sp.diff(outputs[i], symbols[k]))
         if layout == "denominator":
             j = j.T
         return tidy(as_value(j))
@@ -454,6 +502,7 @@ def jacobian(
     return finish(res, ws, point)
 
 
+@fast.pausing_gc
 def hessian(
     text: str,
     wrt: str | Sequence[str] | None = None,
@@ -470,6 +519,7 @@ def hessian(
         from .matrix import api
 
         return api.hessian(text, wrt, ws=ws, layout=layout, at=at)
+    _check_work(ws, node, wrt, "Hessian")
     f = ws.lower(node, text)
     if shape_of(f) != SCALAR:
         raise UsageError(
@@ -480,8 +530,13 @@ def hessian(
     point = parse_point(ws, at)
     symbols = [s for _, v in variables for s in flat(v)]
     check_size(len(symbols) ** 2, "the Hessian")
-    grad = [sp.diff(f, s) for s in symbols]
-    h = sp.ImmutableMatrix(len(symbols), len(symbols), lambda i, k: sp.diff(grad[i], symbols[k]))
+    found = fast.hessian_rows(f, symbols) if fast.worth_it(len(symbols), len(symbols)) else None
+    if found is not None:
+        grad, rows = found
+        h = sp.ImmutableMatrix(rows)
+    else:
+        grad = [sp.diff(f, s) for s in symbols]
+        h = sp.ImmutableMatrix(len(symbols), len(symbols), lambda i, k: sp.diff(grad[i], symbols[k]))
     if layout == "denominator":
         h = h.T
     out = Tidy(enabled=simplify)(as_value(h))

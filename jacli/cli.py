@@ -6,6 +6,7 @@ them, so ``jacli --help`` and ``jacli --version`` stay fast.
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import sys
@@ -20,6 +21,7 @@ from .errors import ExitStatus, JacliError, ParseError, Timeout
 FORMATS = ("pretty", "plain", "latex", "json", "numpy")
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_MEMORY_MB = 2048  # see jacli.guard: sympy + numpy need about 200 MB of address space
+BATCH_COLLECT = 200  # lines between garbage collections in batch mode (see main)
 
 EXIT_STATUS_HELP = "; ".join(f"{int(s)} {s.meaning}" for s in ExitStatus) + "."
 
@@ -110,6 +112,10 @@ def common_options(*, layout: bool = False, check: bool = True) -> Callable[[Cal
                 help="numerator: Jacobians m x n, gradients as rows; denominator: the transposes. "
                 "Default: Jacobians numerator, gradients the shape of their variable.",
             )(f)
+        f = click.option(
+            "--full", is_flag=True,
+            help="Pretty output: print every entry of large matrices (by default a corner is shown, and a note says so).",
+        )(f)
         f = _format_option(f)
         f = click.option(
             "--at", "at", multiple=True, metavar="NAME=VALUE",
@@ -142,7 +148,7 @@ def choose_format(fmt: str | None, latex: bool) -> str:
     return "pretty" if sys.stdout.isatty() else "plain"
 
 
-def render(result: Any, fmt: str) -> str:
+def render(result: Any, fmt: str, full: bool = False) -> str:
     if fmt == "json":
         from .render import json as out
     elif fmt == "latex":
@@ -156,7 +162,7 @@ def render(result: Any, fmt: str) -> str:
 
         color = "NO_COLOR" not in os.environ and sys.stdout.isatty()
         width = shutil.get_terminal_size((100, 24)).columns
-        return pretty.render(result, color=color, width=max(40, min(width, 200)))
+        return pretty.render(result, color=color, width=max(40, min(width, 200)), full=full)
     return out.render(result)
 
 
@@ -180,12 +186,17 @@ class Run:
         self.opts = opts
         self.fmt = choose_format(opts.get("fmt"), opts.get("latex", False))
         self.after: Callable[[Any, Any], str | None] | None = None  # extra output after the result (plots)
+        self._ws: Any = None
 
     def workspace(self) -> Any:
+        """The declarations, built once per invocation (batch lines share them and their lowered
+        --let values; a declaration error is raised again for every line)."""
         from .build import Workspace
 
-        return Workspace.from_options(var=self.opts.get("decls", ()), func=self.opts.get("func", ()),
-                                      let=self.opts.get("let", ()))
+        if self._ws is None:
+            self._ws = Workspace.from_options(var=self.opts.get("decls", ()), func=self.opts.get("func", ()),
+                                              let=self.opts.get("let", ()))
+        return self._ws
 
     def one(self, text: str) -> tuple[str, int]:
         """Compute and render one expression; returns (output, exit status)."""
@@ -203,7 +214,7 @@ class Run:
                 if result.check is not None and not result.check.ok:
                     status = ExitStatus.CHECK_MISMATCH
             guard.check_output(result)
-            out = render(result, self.fmt)
+            out = render(result, self.fmt, full=bool(self.opts.get("full")))
             if self.fmt not in ("pretty", "json"):  # those two show notes themselves
                 for note in result.notes:
                     error_line(f"note: {note}")
@@ -256,6 +267,8 @@ class Run:
             if not text or text.startswith("#"):
                 continue
             out, status, err = self.guarded(text)
+            if number % BATCH_COLLECT == 0:
+                gc.collect()
             if out is not None:
                 emit(out)
             if err is not None:
@@ -446,7 +459,14 @@ def _on_signal(signum: int, frame: object) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: run the CLI, turning every failure into one line on stderr and an exit status."""
+    """Entry point: run the CLI, turning every failure into one line on stderr and an exit status.
+
+    SIGTERM and SIGINT become one line on stderr (finished lines are already flushed). One
+    command is a short-lived process: the cyclic garbage collector would spend a tenth of a cold
+    start walking sympy's freshly imported objects, and sympy's expressions hold no cycles; so
+    it is paused while the command runs (batch runs collect every BATCH_COLLECT lines) and
+    restored afterwards for callers that run main() in-process.
+    """
     import signal
     import threading
 
@@ -455,9 +475,13 @@ def main(argv: list[str] | None = None) -> None:
         for sig in (signal.SIGTERM, signal.SIGINT):
             if signal.getsignal(sig) in (signal.SIG_DFL, signal.default_int_handler):  # not if ignored
                 previous[sig] = signal.signal(sig, _on_signal)
+    was = gc.isenabled()
+    gc.disable()
     try:
         _main(argv)
     finally:
+        if was:
+            gc.enable()
         for signum, handler in previous.items():
             signal.signal(signum, handler)
 

@@ -193,13 +193,26 @@ def test_python_dash_m_and_closed_pipe() -> None:
     assert "Traceback" not in shell.stderr and "Broken pipe" not in shell.stderr
 
 
-def test_help_does_not_import_sympy() -> None:
+@pytest.mark.parametrize(
+    "argv, env, expected",
+    [
+        (["--help"], {}, "Limits, derivatives"),
+        (["--version"], {}, "jacli 0.1.0"),
+        (["diff", "--help"], {}, "--order"),
+        ([], {"_JACLI_COMPLETE": "bash_complete", "COMP_WORDS": "jacli ja", "COMP_CWORD": "1"}, "plain,jacobian"),
+        ([], {"_JACLI_COMPLETE": "bash_complete", "COMP_WORDS": "jacli diff --fo", "COMP_CWORD": "2"}, "plain,--format"),
+    ],
+)
+def test_help_does_not_import_sympy(argv: list[str], env: dict[str, str], expected: str) -> None:
+    """--help, --version and shell completion answer without importing sympy, numpy or rich."""
     code = (
-        "import sys; from jacli.cli import main\ntry:\n main(['--help'])\nexcept SystemExit: pass\n"
+        f"import sys; from jacli.cli import main\ntry:\n main({argv!r} or None)\nexcept SystemExit: pass\n"
         "print('sympy' in sys.modules, 'numpy' in sys.modules, 'rich' in sys.modules)"
     )
-    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert p.stdout.strip().endswith("False False False")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                       env={**os.environ, **env})
+    assert p.stdout.strip().endswith("False False False"), p.stdout + p.stderr
+    assert expected in p.stdout
 
 
 def test_core_does_not_import_click_or_rich() -> None:

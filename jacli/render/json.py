@@ -44,7 +44,8 @@ def to_dict(result: Result) -> dict[str, Any]:
         out["matrix_form"] = pick([plain_expr(b.matrix_form) if b.matrix_form is not None else None for b in blocks])
     if result.at and exists:
         out["at"] = {k: plain_expr(v) for k, v in result.at.items()}
-        out["exact"] = pick([plain_expr(b.exact) for b in blocks])
+        if all(b.exact is not None for b in blocks):  # large results are evaluated in floating point only
+            out["exact"] = pick([plain_expr(b.exact) for b in blocks])
         out["value"] = pick([_num(b.value) for b in blocks])
     if result.limit is not None:
         info = result.limit

@@ -125,6 +125,10 @@ def _render(result: Result) -> str:
             if not is_number(block.exact):
                 right += r" \approx " + _latex_value(block.value)
             left = left + rf"\Big|_{{{point}}}"
+        elif result.at and block.value is not None:  # a large result, evaluated in floating point only
+            point = ", ".join(f"{_var(k)} = {latex_expr(v)}" for k, v in result.at.items())
+            right = _latex_value(block.value)
+            left = left + rf"\Big|_{{{point}}}"
         if block.matrix_form is not None:  # concrete sizes: the matrix form, then the entries
             right = latex_expr(block.matrix_form) + " = " + right
         lines.append(f"{left} = {right}")

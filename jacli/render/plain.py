@@ -94,6 +94,8 @@ def _render(result: Result) -> str:
             text = plain_expr(block.exact)
             if not is_number(block.exact):
                 comments.append("= " + plain_value(block.value))
+        elif result.at and block.value is not None:  # a large result, evaluated in floating point only
+            text = plain_value(block.value)
         else:
             text = plain_expr(block.expr)
         if len(result.blocks) > 1:

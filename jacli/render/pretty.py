@@ -17,6 +17,9 @@ from ..result import Result
 from .common import COMMAND_TITLES, display, is_number, layout_note
 from .plain import plain_expr, plain_value
 
+#: matrices with more rows or columns than these are shown as their top-left corner unless full=True
+MAX_ROWS, MAX_COLS = 12, 8
+
 
 def pretty_expr(expr: Any, width: int = 100) -> str:
     if hasattr(expr, "plain"):  # matrix-form results (jacli.matrix): their plain text
@@ -24,7 +27,34 @@ def pretty_expr(expr: Any, width: int = 100) -> str:
     return str(sp.pretty(display(expr), use_unicode=True, num_columns=width))
 
 
-def render(result: Result, color: bool = True, width: int = 100) -> str:
+def corner(expr: Any, full: bool) -> tuple[Any, str | None]:
+    """The part of a matrix shown by default, and the note that says what was left out."""
+    if full or not isinstance(expr, sp.MatrixBase) or (expr.rows <= MAX_ROWS and expr.cols <= MAX_COLS):
+        return expr, None
+    rows, cols = min(expr.rows, MAX_ROWS), min(expr.cols, MAX_COLS)
+    note = (f"showing rows 1-{rows} and columns 1-{cols} of the {expr.rows}x{expr.cols} matrix; "
+            "--full prints every entry (as -f plain and -f json always do)")
+    return expr[:rows, :cols], note
+
+
+def corner_value(value: Any, full: bool) -> Any:
+    if full or not isinstance(value, list):
+        return value
+    if value and isinstance(value[0], list):
+        return [row[:MAX_COLS] for row in value[:MAX_ROWS]]
+    return value[:MAX_ROWS]
+
+
+def point_text(at: dict[str, Any], full: bool) -> str:
+    """The --at point; matrices too large to read are named by their shape unless full=True."""
+    parts = []
+    for k, v in at.items():
+        big = isinstance(v, sp.MatrixBase) and not full and (v.rows > MAX_ROWS or v.cols > MAX_COLS)
+        parts.append(f"{k} = ({v.rows}x{v.cols} matrix)" if big else f"{k} = {plain_expr(v)}")
+    return ", ".join(parts)
+
+
+def render(result: Result, color: bool = True, width: int = 100, full: bool = False) -> str:
     buf = io.StringIO()
     console = Console(file=buf, force_terminal=color, no_color=not color, width=width, highlight=False,
                       soft_wrap=True)
@@ -60,13 +90,20 @@ def render(result: Result, color: bool = True, width: int = 100) -> str:
                 console.print(Text(f"∂/∂{block.wrt}:", style="bold"))
             if block.matrix_form is not None:  # concrete sizes: the matrix form above the entries
                 console.print(Text(f"= {plain_expr(block.matrix_form)}", style="cyan"))
-            console.print(Text(pretty_expr(block.expr, width)))
+            shown, elided = corner(block.expr, full)
+            console.print(Text(pretty_expr(shown, width)))
             if result.at and block.exact is not None:
-                point = ", ".join(f"{k} = {plain_expr(v)}" for k, v in result.at.items())
+                point = point_text(result.at, full)
                 console.print(Text(f"at {point}:", style="bold"))
-                console.print(Text(pretty_expr(block.exact, width)))
+                console.print(Text(pretty_expr(corner(block.exact, full)[0], width)))
                 if not is_number(block.exact):
-                    console.print(Text(f"≈ {plain_value(block.value)}", style="green"))
+                    console.print(Text(f"≈ {plain_value(corner_value(block.value, full))}", style="green"))
+            elif result.at and block.value is not None:  # a large result, evaluated in floating point only
+                point = point_text(result.at, full)
+                console.print(Text(f"at {point} (floating point):", style="bold"))
+                console.print(Text(f"≈ {plain_value(corner_value(block.value, full))}", style="green"))
+            if elided:
+                console.print(Text(f"note: {elided}", style="dim"))
     note = layout_note(result)
     if note and any(b.shape != () for b in result.blocks):
         console.print(Text(note, style="dim"))

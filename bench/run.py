@@ -1,0 +1,253 @@
+#!/usr/bin/env python
+"""jacli's performance scenarios, each beside its baseline in the same run, with the ratios.
+
+    python bench/run.py            # every scenario (several minutes on a 2-core machine)
+    python bench/run.py --quick    # fewer repetitions and smaller sizes
+    python bench/run.py startup batch     # only the named scenarios
+
+Scenarios (targets from issue 5):
+  startup   cold `jacli diff "x^2*sin(x)" x -f plain` vs a sympy one-liner      (<= 1.10x)
+  help      cold `jacli --help` vs `python -c pass`                              (<= 6x)
+  jacobian  explicit Jacobian of the dense quadratic map A*x + x.*(B*x), n=200:
+            jacli vs raw symengine (<= 1.2x); at a smaller n, jacli vs sympy's
+            Matrix.jacobian (>= 100x faster)
+  gradient  gradient of 1/2*norm(W*x+b-z)^2 with respect to an n x n W at a point (500x500 under 2 s);
+            also the explicit path at 20x20 and 50x50
+  batch     1000 lines through `jacli diff - x -f plain` vs a raw sympy loop that parses, differentiates
+            and prints the same lines (<= 1.3x)
+
+Every measurement is a whole process (or a fresh process per in-process timing), so sympy's cache
+never carries over; times are medians of interleaved repetitions.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PY = sys.executable
+HERE = Path(__file__).resolve().parent
+
+
+def jacli_cmd() -> list[str]:
+    """The installed console script beside this Python (what users run), else ``python -m jacli``."""
+    script = Path(PY).with_name("jacli")
+    return [str(script)] if script.exists() else [PY, "-m", "jacli"]
+
+
+#: child processes run as an installed jacli would: bytecode cached (an installation compiles it)
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"} | {"NO_COLOR": "1"}
+
+
+def compile_jacli() -> None:
+    """Write jacli's bytecode, as pip does on installation (editable installs and
+    PYTHONDONTWRITEBYTECODE would otherwise make every run compile jacli from source)."""
+    import compileall
+
+    import jacli
+
+    compileall.compile_dir(str(Path(jacli.__file__).parent), quiet=1)
+
+
+def wall(cmd: list[str], stdin: str | None = None, check: bool = True) -> tuple[float, subprocess.CompletedProcess[str]]:
+    t = time.perf_counter()
+    p = subprocess.run(cmd, input=stdin, capture_output=True, text=True, env=ENV)
+    elapsed = time.perf_counter() - t
+    if check and p.returncode != 0:
+        raise SystemExit(f"failed ({p.returncode}): {' '.join(cmd)[:200]}\n{p.stderr[-2000:]}")
+    return elapsed, p
+
+
+def medians(cmds: dict[str, list[str]], repeat: int, stdin: str | None = None, warm: bool = True) -> dict[str, float]:
+    """Median wall time of each command, runs interleaved so load affects all alike."""
+    times: dict[str, list[float]] = {k: [] for k in cmds}
+    for cmd in cmds.values() if warm else ():  # warm the file cache once
+        wall(cmd, stdin)
+    for _ in range(repeat):
+        for name, cmd in cmds.items():
+            times[name].append(wall(cmd, stdin)[0])
+    return {k: statistics.median(v) for k, v in times.items()}
+
+
+def timed(code: str) -> float:
+    """Run ``code`` in a fresh Python; it prints the seconds it measured on its last line."""
+    _, p = wall([PY, "-c", code])
+    return float(p.stdout.strip().splitlines()[-1])
+
+
+def line(label: str, value: float, base: float, target: str) -> None:
+    print(f"  {label:<58} {value:8.3f} s  vs {base:8.3f} s  ratio {value / base:6.2f}x   target {target}")
+
+
+# --- scenarios --------------------------------------------------------------------------------
+def startup(quick: bool) -> None:
+    print("startup: cold jacli diff vs the sympy one-liner")
+    m = medians({
+        "jacli": [*jacli_cmd(), "diff", "x^2*sin(x)", "x", "-f", "plain"],
+        "sympy": [PY, "-c", "import sympy; x=sympy.Symbol('x'); print(sympy.diff(x**2*sympy.sin(x), x))"],
+    }, 5 if quick else 15)
+    line('jacli diff "x^2*sin(x)" x -f plain', m["jacli"], m["sympy"], "<= 1.10x")
+
+
+def help_(quick: bool) -> None:
+    print("help: cold jacli --help vs python -c pass")
+    m = medians({"jacli": [*jacli_cmd(), "--help"], "python": [PY, "-c", "pass"]}, 5 if quick else 15)
+    line("jacli --help", m["jacli"], m["python"], "<= 6x")
+    m = medians({"jacli": [*jacli_cmd(), "--version"], "python": [PY, "-c", "pass"]}, 3 if quick else 9)
+    line("jacli --version", m["jacli"], m["python"], "(no sympy, no numpy)")
+
+
+QUADRATIC = "A*x + x .* (B*x)"
+
+JACLI_JACOBIAN = """
+import time, jacli
+import jacli.calculus, symengine  # what the baselines import before their timers start
+n = {n}
+t = time.perf_counter()
+r = jacli.jacobian({expr!r}, "x", shapes={{"A": f"{{n}}x{{n}}", "B": f"{{n}}x{{n}}", "x": str(n)}})
+assert r.expr.shape == (n, n)
+print(time.perf_counter() - t)
+"""
+
+SYMENGINE_JACOBIAN = """
+import time, symengine as se
+n = {n}
+t = time.perf_counter()
+x = se.DenseMatrix(n, 1, [se.Symbol(f"x[{{i}}]") for i in range(n)])
+A = se.DenseMatrix(n, n, [se.Symbol(f"A[{{i}},{{j}}]") for i in range(n) for j in range(n)])
+B = se.DenseMatrix(n, n, [se.Symbol(f"B[{{i}},{{j}}]") for i in range(n) for j in range(n)])
+f = A * x + (B * x).multiply_elementwise(x)
+j = f.jacobian(x)
+assert j.shape == (n, n)
+print(time.perf_counter() - t)
+"""
+
+SYMPY_JACOBIAN = """
+import time, sympy as sp
+n = {n}
+t = time.perf_counter()
+x = sp.Matrix(n, 1, [sp.Symbol(f"x[{{i}}]", real=True) for i in range(n)])
+A = sp.Matrix(n, n, [sp.Symbol(f"A[{{i}},{{j}}]", real=True) for i in range(n) for j in range(n)])
+B = sp.Matrix(n, n, [sp.Symbol(f"B[{{i}},{{j}}]", real=True) for i in range(n) for j in range(n)])
+f = A * x + (B * x).multiply_elementwise(x)
+j = f.jacobian(x)
+assert j.shape == (n, n)
+print(time.perf_counter() - t)
+"""
+
+
+def jacobian(quick: bool) -> None:
+    print(f"jacobian: explicit Jacobian of {QUADRATIC} with respect to x (A, B: n x n symbols)")
+    n = 60 if quick else 200
+    jt = timed(JACLI_JACOBIAN.format(n=n, expr=QUADRATIC))
+    st = timed(SYMENGINE_JACOBIAN.format(n=n))
+    line(f"jacli.jacobian, n={n}, vs raw symengine (build + jacobian)", jt, st, "<= 1.2x")
+    n = 30 if quick else 60
+    jt = timed(JACLI_JACOBIAN.format(n=n, expr=QUADRATIC))
+    yt = timed(SYMPY_JACOBIAN.format(n=n))
+    line(f"jacli.jacobian, n={n}, vs sympy Matrix.jacobian (build + jacobian)", jt, yt, ">= 100x faster (<= 0.01x)")
+
+
+def gradient(quick: bool) -> None:
+    print("gradient: 1/2*norm(W*x+b-z)^2 with respect to an n x n W, at a point")
+    for n in ((10, 20) if quick else (20, 50)):
+        at = [f"W=[{','.join('[' + ','.join(str((i + j) % 3 - 1) for j in range(n)) + ']' for i in range(n))}]",
+              f"x=[{','.join(str(i % 4) for i in range(n))}]", f"b=[{','.join('1' for _ in range(n))}]",
+              f"z=[{','.join('2' for _ in range(n))}]"]
+        args = [*jacli_cmd(), "grad", "1/2*norm(W*x+b-z)^2", "--wrt", "W", "-v", f"W:{n}x{n}", "-v", f"x:{n}",
+                "-v", f"b:{n}", "-v", f"z:{n}", "-f", "json", "--timeout", "0"]
+        for a in at:
+            args += ["--at", a]
+        t, p = wall(args, check=False)
+        outcome = "ok" if p.returncode == 0 else f"exit {p.returncode}: {p.stderr.strip()[:90]}"
+        print(f"  explicit {n}x{n}: {t:8.3f} s  ({outcome})")
+    n = 500
+    args = [*jacli_cmd(), "grad", "1/2*norm(W*x+b-z)^2", "--wrt", "W", "-v", "W:m,n", "-v", "x:n", "-v", "b:m", "-v", "z:m",
+            "-f", "json"]
+    t, p = wall(args, check=False)
+    outcome = "ok" if p.returncode == 0 else f"exit {p.returncode}: {p.stderr.strip()[:90]}"
+    print(f"  symbolic sizes (matrix form, the route for {n}x{n} at a point): {t:8.3f} s  ({outcome})   target < 2 s at {n}x{n}")
+    t, p = wall([*jacli_cmd(), "grad", "1/2*norm(W*x+b-z)^2", "--wrt", "W", "-v", f"W:{n}x{n}", "-v", f"x:{n}",
+                 "-v", f"b:{n}", "-v", f"z:{n}"], check=False)
+    print(f"  explicit {n}x{n}: {t:8.3f} s  (exit {p.returncode}: {p.stderr.strip()[:120]})")
+
+
+BATCH_BASELINE = """
+import sys
+from sympy import Symbol, diff
+from sympy.parsing.sympy_parser import parse_expr, standard_transformations, convert_xor, implicit_multiplication
+x = Symbol("x", real=True)
+names = {"x": x}
+for text in sys.stdin:
+    text = text.strip()
+    if text:
+        print(diff(parse_expr(text, local_dict=names, transformations=standard_transformations + (convert_xor,)), x))
+"""
+
+
+def batch_lines(count: int) -> str:
+    forms = ["x^{k}*sin(x)", "exp({k}*x)/(1+x^2)", "log(x^2+{k})*cos(x)", "tanh({k}*x)^2", "sqrt(x^2+{k})*x^{k}"]
+    return "\n".join(forms[i % len(forms)].format(k=i // len(forms) + 2) for i in range(count)) + "\n"  # all distinct
+
+
+def batch(quick: bool) -> None:
+    count = 200 if quick else 1000
+    print(f"batch: {count} lines, jacli diff - x vs a raw sympy loop (parse_expr, diff, print)")
+    text = batch_lines(count)
+    m = medians({
+        "jacli": [*jacli_cmd(), "diff", "-", "x", "-f", "plain"],
+        "sympy": [PY, "-c", BATCH_BASELINE],
+    }, 1, stdin=text, warm=False)
+    line(f"jacli diff - x ({count} lines)", m["jacli"], m["sympy"], "<= 1.3x")
+    m = medians({
+        "jacli": [*jacli_cmd(), "diff", "-", "x", "-f", "plain", "--no-simplify"],
+        "sympy": [PY, "-c", BATCH_BASELINE],
+    }, 1 if quick else 3, stdin=text, warm=False)
+    line(f"jacli diff - x --no-simplify ({count} lines)", m["jacli"], m["sympy"], "(for comparison)")
+
+
+SCENARIOS = {"startup": startup, "help": help_, "jacobian": jacobian, "gradient": gradient, "batch": batch}
+
+
+def machine() -> None:
+    import numpy
+    import sympy
+
+    try:
+        import symengine
+
+        sev = symengine.__version__
+    except ImportError:
+        sev = "not installed"
+    load = os.getloadavg() if hasattr(os, "getloadavg") else ("?",)
+    print(f"machine: {os.cpu_count()} cores, {platform.machine()}, {platform.system()} {platform.release()}, "
+          f"load average {load[0]:.2f}")
+    print(f"python {platform.python_version()}, sympy {sympy.__version__}, symengine {sev}, numpy {numpy.__version__}")
+    print(f"jacli: {' '.join(jacli_cmd())}")
+    if shutil.which("hyperfine"):
+        print("(hyperfine is installed; this script uses its own interleaved medians)")
+
+
+def main(argv: list[str]) -> None:
+    quick = "--quick" in argv
+    names = [a for a in argv if not a.startswith("-")] or list(SCENARIOS)
+    unknown = [n for n in names if n not in SCENARIOS]
+    if unknown:
+        raise SystemExit(f"unknown scenario(s) {unknown}; choose from {list(SCENARIOS)}")
+    machine()
+    compile_jacli()
+    with tempfile.TemporaryDirectory() as tmp:
+        os.chdir(tmp)
+        for name in names:
+            SCENARIOS[name](quick)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,173 @@
+"""The fast paths for large results: symengine derivatives equal sympy's, large --at values are
+floats computed once, pretty output elides large matrices and says so, n^4 work is refused.
+
+No timings are asserted here; bench/run.py measures them.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+
+import numpy as np
+import pytest
+import sympy as sp
+
+import jacli
+from jacli import calculus, fast
+from jacli.build import Workspace
+
+from .conftest import run
+
+FUNCS = ["sin", "cos", "exp", "tanh", "atan"]
+
+
+def random_expr(rng: random.Random, names: list[str], depth: int = 3) -> str:
+    """A random jacli expression: sums and products of powers of entries, constants and functions."""
+    if depth == 0 or rng.random() < 0.25:
+        return rng.choice([*names, str(rng.randint(1, 5)), f"{rng.randint(1, 4)}/{rng.randint(2, 7)}"])
+    kind = rng.choice(["+", "-", "*", "^", "f", "/"])
+    a = random_expr(rng, names, depth - 1)
+    if kind == "^":
+        return f"({a})^{rng.randint(2, 3)}"
+    if kind == "f":
+        return f"{rng.choice(FUNCS)}({a})"
+    b = random_expr(rng, names, depth - 1)
+    if kind == "/":
+        return f"({a})/(1 + ({b})^2)"
+    return f"({a}) {kind} ({b})"
+
+
+def both_ways(monkeypatch: pytest.MonkeyPatch, compute: str, text: str, decls: list[str], wrt: str) -> tuple[jacli.Result, jacli.Result]:
+    """(fast path result, sympy path result) of one computation."""
+    monkeypatch.setattr(fast, "FAST_ENTRIES", 0)
+    quick = getattr(calculus, compute)(text, wrt, ws=Workspace.from_options(var=decls), simplify=False)
+    monkeypatch.setattr(fast, "FAST_ENTRIES", 10**12)
+    slow = getattr(calculus, compute)(text, wrt, ws=Workspace.from_options(var=decls), simplify=False)
+    return quick, slow
+
+
+def same(a: sp.MatrixBase | sp.Expr, b: sp.MatrixBase | sp.Expr) -> bool:
+    ma, mb = sp.Matrix([a]) if not isinstance(a, sp.MatrixBase) else a, sp.Matrix([b]) if not isinstance(b, sp.MatrixBase) else b
+    return ma.shape == mb.shape and all(sp.expand(p - q) == 0 or sp.simplify(p - q) == 0 for p, q in zip(ma, mb, strict=True))
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_symengine_jacobian_equals_sympy(monkeypatch: pytest.MonkeyPatch, seed: int) -> None:
+    rng = random.Random(seed)
+    names = [f"x[{i}]" for i in range(3)] + ["y"]
+    text = "[" + ", ".join(random_expr(rng, names) for _ in range(3)) + "]"
+    quick, slow = both_ways(monkeypatch, "jacobian", text, ["x:3", "y:1"], "x,y")
+    assert same(quick.expr, slow.expr), text
+    assert quick.expr.free_symbols <= slow.function.free_symbols  # jacli's real symbols came back
+    assert all(s.is_real for s in quick.expr.free_symbols)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_symengine_gradient_and_hessian_equal_sympy(monkeypatch: pytest.MonkeyPatch, seed: int) -> None:
+    rng = random.Random(100 + seed)
+    names = [f"W[{i},{j}]" for i in range(2) for j in range(2)] + ["x[0]", "x[1]"]
+    text = f"{random_expr(rng, names)} + x'*W*x"
+    for compute in ("gradient", "hessian"):
+        quick, slow = both_ways(monkeypatch, compute, text, ["W:2x2", "x:2"], "W,x" if compute == "gradient" else "x")
+        for qb, sb in zip(quick.blocks, slow.blocks, strict=True):
+            assert same(qb.expr, sb.expr), (compute, text)
+
+
+def test_unsupported_functions_stay_on_sympy(monkeypatch: pytest.MonkeyPatch) -> None:
+    x = sp.Symbol("x", real=True)
+    assert fast.supported([x**2 + sp.sin(x), sp.exp(x) / (1 + x)])
+    assert not fast.supported([sp.Abs(x)])
+    assert not fast.supported([sp.Function("f", real=True)(x)])
+    y = sp.Symbol("y", real=True)
+    assert fast.jacobian_rows([x * y, sp.Abs(x)], [x, y]) is None
+    assert fast.jacobian_rows([x * y, sp.exp(x)], [x, y]) == [[y, x], [sp.exp(x), 0]]
+    monkeypatch.setattr(fast, "FAST_ENTRIES", 0)
+    r = calculus.jacobian("[relu(x) + sigmoid(y), x*y]", ws=Workspace())
+    assert r.expr[1, :].tolist() == [[y, x]] and "step(x)" in str(r.expr[0, 0])
+
+
+def test_large_jacobian_matches_finite_differences() -> None:
+    n = 25  # 625 entries: the symengine path
+    decls = [f"A:{n}x{n}", f"B:{n}x{n}", f"x:{n}"]
+    r = jacli.jacobian("A*x + x .* (B*x)", "x", shapes={d.split(":")[0]: d.split(":")[1] for d in decls})
+    rng = np.random.default_rng(1)
+    A, B, x = rng.normal(size=(n, n)), rng.normal(size=(n, n)), rng.normal(size=n)
+    expected = A + np.diag(B @ x) + x[:, None] * B  # d/dx of A x + x * (B x)
+    ws = Workspace.from_options(var=decls)
+    subs = dict(zip(ws.variable("A"), A.ravel(), strict=True)) | dict(zip(ws.variable("B"), B.ravel(), strict=True))
+    subs |= dict(zip(ws.variable("x"), x, strict=True))
+    got = np.array(fast.evaluate_floats(r.expr, {k: sp.Float(v) for k, v in subs.items()}))
+    assert np.allclose(got, expected, atol=1e-9)
+
+
+def test_large_result_at_a_point_is_floats_only() -> None:
+    n = 12  # a 12x12 Hessian: 144 entries, over the exact-evaluation limit
+    point = "[" + ", ".join(str(i + 1) for i in range(n)) + "]"
+    r = run("hessian", "sum(exp(x/10))", "--wrt", "x", "-v", f"x:{n}", "--at", f"x={point}", "-f", "json")
+    assert r.status == 0, r.stderr
+    data = r.json()
+    assert "exact" not in data
+    assert any("floating point" in note for note in data["notes"])
+    h = np.array(data["value"])
+    assert np.allclose(h, np.diag(np.exp(np.arange(1, n + 1) / 10) / 100))
+    plain = run("hessian", "sum(exp(x/10))", "--wrt", "x", "-v", f"x:{n}", "--at", f"x={point}", "-f", "plain")
+    assert np.allclose(np.array(json.loads(plain.stdout.split("  #")[0])), h)
+
+
+def test_pretty_elides_large_matrices_and_full_prints_them() -> None:
+    args = ("jacobian", "x .* x", "--wrt", "x", "-v", "x:20", "-f", "pretty")
+    short = run(*args, env={"NO_COLOR": "1", "COLUMNS": "200"})
+    assert short.status == 0
+    assert "showing rows 1-12 and columns 1-8 of the 20x20 matrix; --full prints every entry" in short.stdout
+    assert "2⋅x[19]" not in short.stdout and "2⋅x[0]" in short.stdout
+    full = run(*args, "--full", env={"NO_COLOR": "1", "COLUMNS": "200"})
+    assert "showing rows" not in full.stdout and "2⋅x[19]" in full.stdout
+    plain = run("jacobian", "x .* x", "--wrt", "x", "-v", "x:20", "-f", "plain")
+    assert plain.stdout.count("x[") == 20 and "2*x[19]" in plain.stdout
+
+
+def test_n4_explicit_gradient_is_refused_with_a_pointer_to_symbolic_sizes() -> None:
+    r = run("grad", "1/2*norm(W*x+b-z)^2", "--wrt", "W", "-v", "W:500x500", "-v", "x:500", "-v", "b:500", "-v", "z:500")
+    assert r.status == 4
+    assert r.stdout == ""
+    assert "declare symbolic sizes (e.g. -v W:m,n)" in r.stderr and r.stderr.count("\n") == 1
+    ok = run("grad", "1/2*norm(W*x+b-z)^2", "--wrt", "W", "-v", "W:3x3", "-v", "x:3", "-v", "b:3", "-v", "z:3", "--check")
+    assert ok.status == 0, ok.stderr
+
+
+def test_converted_results_are_sympys_canonical_objects() -> None:
+    """The direct construction of sums and products gives exactly sympy's own objects (same args,
+    same hash), not merely equal values."""
+    rng = random.Random(7)
+    xs = [sp.Symbol(f"x[{i}]", real=True) for i in range(12)]
+    for _ in range(300):
+        terms = []
+        for _ in range(rng.randint(1, 5)):
+            m = sp.Rational(rng.randint(-5, 5), rng.randint(1, 3))
+            for _ in range(rng.randint(0, 3)):
+                m *= rng.choice(xs) ** rng.randint(1, 3)
+            terms.append(m)
+        e = sp.Add(*terms)
+        bridge = fast.Bridge()
+        converted = bridge.to(e)
+        for x in xs[:3]:
+            got, want = bridge.back(converted.diff(bridge.symbol(x))), sp.diff(e, x)
+            assert got == want and got.args == want.args and hash(got) == hash(want), (e, x)
+
+
+def test_library_calls_leave_the_garbage_collector_as_they_found_it() -> None:
+    import gc
+
+    assert gc.isenabled()
+    r = jacli.jacobian("[x*y, sin(y)]")
+    assert r.expr.tolist() == [[sp.Symbol("y", real=True), sp.Symbol("x", real=True)], [0, sp.cos(sp.Symbol("y", real=True))]]
+    assert gc.isenabled()
+    with pytest.raises(jacli.UsageError):
+        jacli.gradient("[x, y]")
+    assert gc.isenabled()
+    from jacli.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert gc.isenabled()
