@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from .errors import Timeout
 
@@ -49,15 +49,28 @@ def deadline(seconds: float | None) -> Iterator[None]:
         yield
         return
     previous = signal.signal(signal.SIGALRM, _handler)
-    _deadlines.append(time.monotonic() + seconds)
+    mine = time.monotonic() + seconds
+    _deadlines.append(mine)
     try:
         _arm()
         yield
     finally:
-        _deadlines.pop()
+        _leave(mine, previous)
+
+
+def _leave(mine: float, previous: Any) -> None:
+    """Disarm and restore with SIGALRM blocked: a tick during the clean-up would otherwise leave
+    this deadline registered and the timer running, and every later tick would raise Timeout."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+    try:
         signal.setitimer(signal.ITIMER_REAL, 0)
+        while signal.sigtimedwait({signal.SIGALRM}, 0) is not None:  # drain a tick that is pending
+            pass
+        _deadlines.remove(mine)
         signal.signal(signal.SIGALRM, previous)
         _arm()
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGALRM})
 
 
 def remaining() -> float | None:

@@ -154,6 +154,7 @@ def parse_point(ws: Workspace, at: dict[str, str] | Sequence[str] | None) -> dic
     if not at:
         return {}
     items = at.items() if isinstance(at, dict) else [_split_at(a) for a in at]
+    items = [(name, at_text(text)) for name, text in items]
     point: dict[str, Value] = {}
     for name, text in items:
         name = name.strip()
@@ -178,7 +179,26 @@ def _split_at(spec: str) -> tuple[str, str]:
     name, sep, value = spec.partition("=")
     if not sep or not value.strip():
         raise UsageError(f"bad --at {spec!r}: expected NAME=VALUE")
-    return name, value.strip()
+    return name, at_text(value.strip())
+
+
+MAX_AT_FILE = 64 * 2**20
+
+
+def at_text(value: str) -> str:
+    """An --at value; ``@PATH`` reads it from a file (large matrices do not fit on a command line,
+    where one argument is limited to 128 KiB on Linux). The text is parsed like any other value."""
+    if not value.startswith("@"):
+        return value
+    path = value[1:]
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read(MAX_AT_FILE + 1)
+    except (OSError, UnicodeDecodeError) as err:
+        raise UsageError(f"--at: cannot read {path!r}: {getattr(err, 'strerror', None) or err}") from None
+    if len(text) > MAX_AT_FILE:
+        raise UsageError(f"--at: {path!r} is larger than {MAX_AT_FILE // 2**20} MiB")
+    return text.strip()
 
 
 def substitution(ws: Workspace, point: dict[str, Value]) -> dict[sp.Symbol, sp.Expr]:
@@ -338,6 +358,65 @@ def _matrix_forms(res: Result, ws: Workspace, node: sx.Node) -> None:
     attach_matrix_forms(res, ws, node)
 
 
+MATRIX_AT_WORK = 100_000  # explicit derivative steps above which --at goes through the matrix form
+
+
+def _use_matrix_form(ws: Workspace, node: sx.Node, wrt: str | Sequence[str] | None, at: Any) -> bool:
+    """Symbolic sizes always; concrete sizes when a point is given and the explicit entry-by-entry
+    work (variables x symbols) would be large: the matrix form evaluates with numpy instead."""
+    if _symbolic(ws, node):
+        return True
+    if not at:
+        return False
+    names = ws.variables_of(node)
+    wrt_names = split_names(wrt) or names
+    return _entries(ws, wrt_names) * _entries(ws, names) > MATRIX_AT_WORK
+
+
+def _via_matrix_form(compute: Any, ws: Workspace, node: sx.Node, text: str, wrt: Any, layout: str | None,
+                     at: Any) -> Result:
+    """Run a jacli.matrix command. Concrete sizes are first renamed to size names (500 -> n500,
+    equal sizes sharing a name), so the matrix form is derived for every size and verified at
+    small random ones; the --at lists then give the actual sizes, and the shapes shown are the
+    concrete ones again."""
+    if _symbolic(ws, node):
+        return compute(text, wrt, ws=ws, layout=layout, at=at)
+    taken = set(ws.shapes) | set(ws.variables_of(node))
+
+    def dim(d: Any) -> Any:
+        if not isinstance(d, int) or d == 1:
+            return d
+        name = f"n{d}"
+        while name in taken:
+            name += "_"
+        return name
+
+    renamed = Workspace(
+        shapes={n: tuple(dim(d) for d in shape) for n, shape in ws.shapes.items()},
+        funcs=dict(ws.funcs),
+    )
+    for name, body in ws.lets:
+        renamed.define(name, body)
+    res = compute(text, wrt, ws=renamed, layout=layout, at=at)
+    back = {dim(d): d for shape in ws.shapes.values() for d in shape if isinstance(d, int)}
+    for block in res.blocks:
+        block.shape = tuple(back.get(d, d) for d in block.shape)
+    return res
+
+
+def _entries(ws: Workspace, names: Sequence[str]) -> int:
+    total = 0
+    for name in names:
+        shape = ws.shapes.get(name, SCALAR)
+        if shape == SCALAR or not is_concrete(shape):
+            total += 1
+        else:
+            rows, cols = shape
+            assert isinstance(rows, int) and isinstance(cols, int)
+            total += rows * cols
+    return total
+
+
 def _check_work(ws: Workspace, node: sx.Node, wrt: str | Sequence[str] | None, what: str) -> None:
     """Refuse, before lowering, explicit derivatives whose cost grows like n^4 (see fast.check_work)."""
     names = ws.variables_of(node)
@@ -385,10 +464,10 @@ def gradient(
     """
     ws = ws or Workspace()
     node = ws.parse(text)
-    if _symbolic(ws, node):  # symbolic sizes (-v W:m,n): jacli.matrix's verified matrix form
+    if _use_matrix_form(ws, node, wrt, at):  # symbolic sizes, or a large point: jacli.matrix's verified form
         from .matrix import api
 
-        return api.gradient(text, wrt, ws=ws, layout=layout, at=at)
+        return _via_matrix_form(api.gradient, ws, node, text, wrt, layout, at)
     _check_work(ws, node, wrt, "gradient")
     f = ws.lower(node, text)
     if shape_of(f) != SCALAR:
@@ -450,10 +529,10 @@ def jacobian(
     layout); ``denominator`` transposes. One block per vector or matrix variable."""
     ws = ws or Workspace()
     node = ws.parse(text)
-    if _symbolic(ws, node):  # symbolic sizes (-v W:m,n): jacli.matrix's verified matrix form
+    if _use_matrix_form(ws, node, wrt, at):  # symbolic sizes, or a large point: jacli.matrix's verified form
         from .matrix import api
 
-        return api.jacobian(text, wrt, ws=ws, layout=layout, at=at)
+        return _via_matrix_form(api.jacobian, ws, node, text, wrt, layout, at)
     f = ws.lower(node, text)
     outputs = flat(f)
     variables = _wrt(ws, node, wrt)
@@ -515,10 +594,10 @@ def hessian(
     """The Hessian of a scalar expression over all ``wrt`` variables, flattened in order."""
     ws = ws or Workspace()
     node = ws.parse(text)
-    if _symbolic(ws, node):  # symbolic sizes (-v W:m,n): jacli.matrix's verified matrix form
+    if _use_matrix_form(ws, node, wrt, at):  # symbolic sizes, or a large point: jacli.matrix's verified form
         from .matrix import api
 
-        return api.hessian(text, wrt, ws=ws, layout=layout, at=at)
+        return _via_matrix_form(api.hessian, ws, node, text, wrt, layout, at)
     _check_work(ws, node, wrt, "Hessian")
     f = ws.lower(node, text)
     if shape_of(f) != SCALAR:

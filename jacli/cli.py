@@ -120,7 +120,7 @@ def common_options(*, layout: bool = False, check: bool = True) -> Callable[[Cal
         f = click.option(
             "--at", "at", multiple=True, metavar="NAME=VALUE",
             help="Evaluate the result there (repeatable). VALUE: a number, an exact expression such as pi/3, "
-            "or a list: x=[1,2,3], W=[[1,2],[3,4]].",
+            "or a list: x=[1,2,3], W=[[1,2],[3,4]]; @FILE reads VALUE from a file (for large matrices).",
         )(f)
         f = click.option(
             "--let", "let", multiple=True, metavar="NAME=EXPR",

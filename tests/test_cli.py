@@ -283,3 +283,24 @@ def test_notes_go_to_stderr_in_plain_output() -> None:
 def test_help_lists_aliases_and_exit_statuses() -> None:
     text = run("--help").stdout
     assert "derivative (diff)" in text and "4 time or resource" in text.replace("\n  ", " ")
+
+
+def test_deadlines_leave_no_timer_behind() -> None:
+    import signal
+    import time
+
+    from jacli import budget
+    from jacli.errors import Timeout
+
+    before = signal.getsignal(signal.SIGALRM)
+    for _ in range(20):  # time out over and over, including inside the clean-up's reach
+        try:
+            with budget.deadline(0.01):
+                while True:
+                    time.sleep(0.001)
+        except Timeout:
+            pass
+    assert budget.remaining() is None
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    assert signal.getsignal(signal.SIGALRM) == before
+    time.sleep(0.2)  # no tick arrives later

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import random
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -171,3 +172,31 @@ def test_library_calls_leave_the_garbage_collector_as_they_found_it() -> None:
     with pytest.raises(SystemExit):
         main(["--version"])
     assert gc.isenabled()
+
+
+def test_large_concrete_point_goes_through_the_verified_matrix_form(tmp_path: Path) -> None:
+    # 40x40: the explicit route would take 1600 x 1720 derivative steps; with a point given, the
+    # matrix form (derived for all sizes, verified at small random ones) is evaluated with numpy
+    n = 40
+    rng = np.random.default_rng(1)
+    values = {"W": rng.normal(size=(n, n)), "x": rng.normal(size=n), "b": rng.normal(size=n), "z": rng.normal(size=n)}
+    at = []
+    for name, value in values.items():
+        path = tmp_path / f"{name}.json"
+        path.write_text(json.dumps(value.tolist()))
+        at += ["--at", f"{name}=@{path}"]
+    decl = ["-v", f"W:{n}x{n}", "-v", f"x:{n}", "-v", f"b:{n}", "-v", f"z:{n}"]
+    r = run("grad", "1/2*norm(W*x+b-z)^2", "--wrt", "W", *decl, *at, "-f", "json")
+    assert r.status == 0, r.stderr
+    data = r.json()
+    assert data["shape"] == [n, n] and data["result"] == "(W*x + b - z)*x'"
+    expected = np.outer(values["W"] @ values["x"] + values["b"] - values["z"], values["x"])
+    assert np.allclose(data["value"], expected)
+    assert data["at"]["W"] == f"{n}x{n} array" and "verified" in data
+
+
+def test_at_file_errors_are_usage_errors(tmp_path: Path) -> None:
+    r = run("diff", "x^2", "x", "--at", f"x=@{tmp_path / 'missing.json'}")
+    assert r.status == 2 and "cannot read" in r.stderr
+    (tmp_path / "v.txt").write_text("pi/3\n")
+    assert run("diff", "sin(x)", "x", "--at", f"x=@{tmp_path / 'v.txt'}").stdout == "1/2\n"

@@ -7,6 +7,7 @@ the printers show as they are.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from fractions import Fraction
 from typing import Any
@@ -146,8 +147,18 @@ def parse_at(ws: Workspace, at: dict[str, str] | Sequence[str] | None) -> tuple[
     sizes: dict[str, int] = {}
     arrays: dict[str, np.ndarray] = {}
     for name, text in items:
+        from ..calculus import at_text
+
         name = name.strip()
+        text = at_text(text.strip())
         want: Shape = ws.shapes.get(name, SCALAR)
+        big = numeric_list(text) if want != SCALAR else None
+        if big is not None:  # a large list of numbers: straight to numpy, floats only
+            got = (big.shape[0], 1) if big.ndim == 1 else tuple(big.shape)
+            _match_sizes(name, want, got, sizes)
+            point[name] = big.reshape(got)
+            arrays[name] = big.reshape(got)
+            continue
         scratch = Workspace()
         if want != SCALAR:  # let parse_point check the value's kind with the shape it has
             probe = Workspace().evaluate(text.strip()) if text.strip() else None
@@ -168,6 +179,42 @@ def parse_at(ws: Workspace, at: dict[str, str] | Sequence[str] | None) -> tuple[
         arr = np.array(sp.Matrix(value).tolist() if isinstance(value, sp.MatrixBase) else [[value]], dtype=float)
         arrays[name] = arr
     return point, sizes, arrays
+
+
+LARGE_AT = 4_000  # --at lists longer than this many characters are read as floats, not exact numbers
+_NUMERIC_LIST = re.compile(r"[\s0-9eE+\-.,\[\]]+")
+
+
+def numeric_list(text: str) -> np.ndarray | None:
+    """A long nested list of plain numbers as a float array (JSON's number syntax), else None.
+
+    Exact parsing through jacli's grammar builds one sympy number per entry; for the 250,000
+    entries of a 500x500 matrix that alone takes seconds. Only digits, signs, points, exponents,
+    commas and brackets are accepted, and json only ever builds lists and numbers from them.
+    """
+    import json
+
+    if len(text) < LARGE_AT or not _NUMERIC_LIST.fullmatch(text):
+        return None
+    try:
+        data = json.loads(text)
+        arr = np.asarray(data, dtype=float)
+    except (ValueError, TypeError):
+        return None
+    if arr.ndim not in (1, 2) or arr.size == 0 or not np.all(np.isfinite(arr)):
+        return None
+    return arr
+
+
+def _match_sizes(name: str, want: Shape, got: tuple[int, ...], sizes: dict[str, int]) -> None:
+    if len(got) != len(want):
+        raise UsageError(f"--at {name}: {name} is a {format_shape(want)} but the value is a {format_shape(got)}")
+    for d, k in zip(want, got, strict=True):
+        if isinstance(d, str):
+            if sizes.setdefault(d, int(k)) != k:
+                raise UsageError(f"--at {name}: size {d} is {sizes[d]} elsewhere but {k} here")
+        elif d != k:
+            raise UsageError(f"--at {name}: {name} is a {format_shape(want)} but the value is a {format_shape(got)}")
 
 
 def _shape(node: N.Node) -> Shape:
@@ -204,7 +251,7 @@ def _compute(kind: str, text: str, wrt: str | Sequence[str] | None, ws: Workspac
         shown = N.transpose(d) if flip else d
         blocks.append(Block(shown, _shape(shown), name))
     res = Result(kind, text, blocks, wrt=names, layout=layout, function=f)
-    res.verified = "matrix form for symbolic sizes, verified numerically at random sizes before printing"
+    res.verified = "matrix form, verified numerically at random sizes before it was printed or evaluated"
 
     def check(point_given: bool = bool(arrays)) -> Check:
         checks = [dv.check_at(sizes, arrays) if point_given else dv.check_random() for dv in derivs]
@@ -220,6 +267,8 @@ def _compute(kind: str, text: str, wrt: str | Sequence[str] | None, ws: Workspac
         for block in res.blocks:
             v = M.value(block.expr, env)
             block.value = _listed(v) if v.size != 1 or block.shape != SCALAR else float(v.item())
+            if v.size > 100:  # large: floating point only, as for explicit results
+                continue
             if block.shape == SCALAR:
                 block.exact = _nice(float(v.item()))
             elif v.shape[1] == 1 and block.shape[1] == 1:

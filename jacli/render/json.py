@@ -43,7 +43,8 @@ def to_dict(result: Result) -> dict[str, Any]:
     if any(b.matrix_form is not None for b in blocks):  # concrete sizes: the verified matrix form too
         out["matrix_form"] = pick([plain_expr(b.matrix_form) if b.matrix_form is not None else None for b in blocks])
     if result.at and exists:
-        out["at"] = {k: plain_expr(v) for k, v in result.at.items()}
+        out["at"] = {k: plain_expr(v) if not hasattr(v, "dtype") else f"{v.shape[0]}x{v.shape[1]} array"
+                     for k, v in result.at.items()}
         if all(b.exact is not None for b in blocks):  # large results are evaluated in floating point only
             out["exact"] = pick([plain_expr(b.exact) for b in blocks])
         out["value"] = pick([_num(b.value) for b in blocks])

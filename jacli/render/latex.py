@@ -57,6 +57,13 @@ def _latex_value(value: Any) -> str:
     return format_float(value)
 
 
+def _latex_point(v: Any) -> str:
+    """An --at value; large lists read as numpy arrays are named by their shape."""
+    if hasattr(v, "dtype"):
+        return rf"\text{{({v.shape[0]}x{v.shape[1]} array)}}"
+    return latex_expr(v)
+
+
 def _var(name: str) -> str:
     return latex_expr(sp.Symbol(name))
 
@@ -120,13 +127,13 @@ def _render(result: Result) -> str:
         left = lhs(result, block.wrt if len(result.blocks) > 1 else None)
         right = latex_expr(block.expr)
         if result.at and block.exact is not None:
-            point = ", ".join(f"{_var(k)} = {latex_expr(v)}" for k, v in result.at.items())
+            point = ", ".join(f"{_var(k)} = {_latex_point(v)}" for k, v in result.at.items())
             right = latex_expr(block.exact)
             if not is_number(block.exact):
                 right += r" \approx " + _latex_value(block.value)
             left = left + rf"\Big|_{{{point}}}"
         elif result.at and block.value is not None:  # a large result, evaluated in floating point only
-            point = ", ".join(f"{_var(k)} = {latex_expr(v)}" for k, v in result.at.items())
+            point = ", ".join(f"{_var(k)} = {_latex_point(v)}" for k, v in result.at.items())
             right = _latex_value(block.value)
             left = left + rf"\Big|_{{{point}}}"
         if block.matrix_form is not None:  # concrete sizes: the matrix form, then the entries

@@ -49,6 +49,9 @@ def point_text(at: dict[str, Any], full: bool) -> str:
     """The --at point; matrices too large to read are named by their shape unless full=True."""
     parts = []
     for k, v in at.items():
+        if hasattr(v, "dtype"):  # a large --at list, read as a numpy array
+            parts.append(f"{k} = ({v.shape[0]}x{v.shape[1]} array)")
+            continue
         big = isinstance(v, sp.MatrixBase) and not full and (v.rows > MAX_ROWS or v.cols > MAX_COLS)
         parts.append(f"{k} = ({v.rows}x{v.cols} matrix)" if big else f"{k} = {plain_expr(v)}")
     return ", ".join(parts)
