@@ -33,6 +33,8 @@ SIMPLIFY_MAX_NODES = 3_000  # larger entries are left as computed: simplify woul
 
 
 # --- tidying -----------------------------------------------------------------------------------
+CHEAP_SECONDS = 0.25  # budget for the cheap rewrites of one entry (factor can explode on big ones)
+FULL_SIMPLIFY_OPS = 20  # below this many operations only the cheap rewrites are tried
 MAX_SIMPLIFY_OPS = 150  # simplify almost never finishes in budget beyond this many operations
 MAX_TIDY_ENTRIES = 100  # larger results are printed as computed (counting operations alone costs seconds)
 MAX_EXACT_ENTRIES = 100  # larger results are evaluated at --at in floating point only
@@ -58,6 +60,24 @@ class Tidy:
         ops = sp.count_ops(e)
         if ops <= 3 or ops > MAX_SIMPLIFY_OPS or (ops < 16 and not _has_denominator(e)):
             return e  # short and fraction-free: simplify (0.1-0.7 s) rarely shortens these
+        # cheap rewrites first (about a millisecond): they settle most quotient-rule results
+        def rewrites() -> list[sp.Expr]:
+            out = [sp.factor_terms(e)]
+            if _has_denominator(e):
+                out += [sp.cancel(sp.together(e)), sp.factor(sp.together(e))]
+            if e.has(sp.sin, sp.cos, sp.tan):
+                out.append(sp.trigsimp(e))
+            return out
+
+        cheap = attempt(rewrites, min(self.stop - time.monotonic(), CHEAP_SECONDS)) or []
+        size = tree_size(e, SIMPLIFY_MAX_NODES)
+        # count_ops is slow on big trees (it queries assumptions): drop rewrites that grew first
+        cheap = [c for c in cheap if tree_size(c, size) <= size and _function_kinds(c) <= _function_kinds(e)]
+        best = min(cheap, key=sp.count_ops, default=e)
+        if sp.count_ops(best) <= 0.75 * ops:
+            return best
+        if ops < FULL_SIMPLIFY_OPS:
+            return e  # full simplify costs 20-100 ms a line and seldom wins on results this short
         left = self.stop - time.monotonic()
         if left <= 0:
             return e

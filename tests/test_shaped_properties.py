@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import jacli
-from jacli.errors import EvaluationError
+from jacli.errors import EvaluationError, ResourceError
 
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -46,7 +46,7 @@ def shapes(m: int, n: int) -> dict[str, str]:
 def test_gradients_check(expr: str, size: tuple[int, int]) -> None:
     try:
         r = jacli.gradient(expr, wrt="W,x,b", shapes=shapes(*size), check=True)
-    except EvaluationError:
+    except (EvaluationError, ResourceError):  # undefined at the point, or a result too large to print
         assume(False)
         return
     assert r.check is not None and r.check.ok, (expr, size, r.check)
@@ -57,7 +57,7 @@ def test_gradients_check(expr: str, size: tuple[int, int]) -> None:
 def test_jacobians_check(expr: str, size: tuple[int, int], layout: str) -> None:
     try:
         r = jacli.jacobian(expr, wrt="x", shapes=shapes(*size), layout=layout, check=True)
-    except EvaluationError:
+    except (EvaluationError, ResourceError):  # undefined at the point, or a result too large to print
         assume(False)
         return
     assert r.check is not None and r.check.ok, (expr, size, r.check)
@@ -68,7 +68,7 @@ def test_jacobians_check(expr: str, size: tuple[int, int], layout: str) -> None:
 def test_hessians_check(expr: str, size: tuple[int, int]) -> None:
     try:
         r = jacli.hessian(expr, wrt="x", shapes=shapes(*size), check=True)
-    except EvaluationError:
+    except (EvaluationError, ResourceError):  # undefined at the point, or a result too large to print
         assume(False)
         return
     assert r.check is not None and r.check.ok, (expr, size, r.check)
