@@ -268,7 +268,29 @@ def number(text: str) -> sp.Rational:
     return sp.Rational(frac.numerator, frac.denominator)
 
 
-class Lowerer:
+class ChainLowering:
+    """The left-to-right product chain (``*``, ``@``, ``.*``, ``/``) shared by jacli's lowerers:
+    the explicit one below and jacli.matrix's. Subclasses provide lower, matmul, hadamard, divide."""
+
+    lower: Callable[[sx.Node], Any]
+    matmul: Callable[[Any, Any, int], Any]
+    hadamard: Callable[[Any, Any, int], Any]
+    divide: Callable[[Any, Any, int], Any]
+
+    def _Mul(self, node: sx.Mul) -> Any:
+        acc = self.lower(node.args[0])
+        for op, arg, pos in zip(node.ops[1:], node.args[1:], node.pos[1:], strict=True):
+            v = self.lower(arg)
+            if op in ("*", "@"):
+                acc = self.matmul(acc, v, pos)
+            elif op == ".*":
+                acc = self.hadamard(acc, v, pos)
+            else:
+                acc = self.divide(acc, v, pos)
+        return acc
+
+
+class Lowerer(ChainLowering):
     """Turns one syntax tree into a sympy value, checking shapes as it goes."""
 
     def __init__(self, ws: Workspace, text: str) -> None:
@@ -326,18 +348,6 @@ class Lowerer:
         if isinstance(a, sp.MatrixBase):
             return as_value(a + b if op == "+" else a - b)
         return a + b if op == "+" else a - b
-
-    def _Mul(self, node: sx.Mul) -> Value:
-        acc = self.lower(node.args[0])
-        for op, arg, pos in zip(node.ops[1:], node.args[1:], node.pos[1:], strict=False):
-            v = self.lower(arg)
-            if op in ("*", "@"):
-                acc = self.matmul(acc, v, pos)
-            elif op == ".*":
-                acc = self.hadamard(acc, v, pos)
-            else:
-                acc = self.divide(acc, v, pos)
-        return acc
 
     def matmul(self, a: Value, b: Value, pos: int) -> Value:
         sa, sb = shape_of(a), shape_of(b)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import sympy as sp
 
 from .. import syntax as sx
-from ..build import CONSTANTS, ELEMENTWISE, Workspace, number
+from ..build import CONSTANTS, ELEMENTWISE, ChainLowering, Workspace, number
 from ..errors import ShapeError, UnsupportedError
 from ..shapes import SCALAR, format_shape
 from . import nodes as N
@@ -34,7 +34,7 @@ def variable(ws: Workspace, name: str) -> N.Node:
     return N.Var(name, rows, cols)
 
 
-class MatrixLowerer:
+class MatrixLowerer(ChainLowering):
     def __init__(self, ws: Workspace, text: str, lets: dict[str, N.Node] | None = None) -> None:
         self.ws = ws
         self.text = text
@@ -86,18 +86,6 @@ class MatrixLowerer:
             raise self.error(f"cannot {word} a {describe(a)} and a {describe(b)} "
                              "(arrays of different shapes are never broadcast)", pos)
         return N.add(a, b)
-
-    def _Mul(self, node: sx.Mul) -> N.Node:
-        acc = self.lower(node.args[0])
-        for op, arg, pos in zip(node.ops[1:], node.args[1:], node.pos[1:], strict=False):
-            v = self.lower(arg)
-            if op in ("*", "@"):
-                acc = self.matmul(acc, v, pos)
-            elif op == ".*":
-                acc = self.hadamard(acc, v, pos)
-            else:
-                acc = self.divide(acc, v, pos)
-        return acc
 
     def matmul(self, a: N.Node, b: N.Node, pos: int) -> N.Node:
         if not a.is_scalar and not b.is_scalar and a.cols != b.rows:

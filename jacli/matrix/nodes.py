@@ -162,17 +162,24 @@ class Prod(Node):
         return self.factors
 
 
-@dataclass(frozen=True)
-class Sum(Node):
-    terms: tuple[Node, ...]
+class _SameShape(Node):
+    """A node over operands of one shape (Sum, Hadamard): it has the first operand's shape."""
+
+    def children(self) -> tuple[Node, ...]:
+        raise NotImplementedError
 
     @property
     def rows(self) -> Dim:  # type: ignore[override]
-        return self.terms[0].rows
+        return self.children()[0].rows
 
     @property
     def cols(self) -> Dim:  # type: ignore[override]
-        return self.terms[0].cols
+        return self.children()[0].cols
+
+
+@dataclass(frozen=True)
+class Sum(_SameShape):
+    terms: tuple[Node, ...]
 
     def children(self) -> tuple[Node, ...]:
         return self.terms
@@ -228,16 +235,8 @@ class Elementwise(_Unary):
 
 
 @dataclass(frozen=True)
-class Hadamard(Node):
+class Hadamard(_SameShape):
     factors: tuple[Node, ...]
-
-    @property
-    def rows(self) -> Dim:  # type: ignore[override]
-        return self.factors[0].rows
-
-    @property
-    def cols(self) -> Dim:  # type: ignore[override]
-        return self.factors[0].cols
 
     def children(self) -> tuple[Node, ...]:
         return self.factors
