@@ -441,15 +441,6 @@ def _check_work(ws: Workspace, node: sx.Node, wrt: str | Sequence[str] | None, w
     """Refuse, before lowering, explicit derivatives whose cost grows like n^4 (see fast.check_work)."""
     names = ws.variables_of(node)
     wrt_names = split_names(wrt) or names
-
-    def size(name: str) -> int:
-        shape = ws.shapes.get(name, SCALAR)
-        if shape == SCALAR or not is_concrete(shape):
-            return 1
-        rows, cols = shape
-        assert isinstance(rows, int) and isinstance(cols, int)
-        return rows * cols
-
     if any(not is_concrete(ws.shapes.get(n, SCALAR)) for n in names):
         return
     matrices = [n for n in wrt_names if ws.shapes.get(n, SCALAR) != SCALAR]
@@ -457,7 +448,7 @@ def _check_work(ws: Workspace, node: sx.Node, wrt: str | Sequence[str] | None, w
     if matrices:
         m = matrices[0]
         example = f"{m}:m,n" if 1 not in ws.shapes[m] else f"{m}:n"
-    fast.check_work(sum(size(n) for n in wrt_names), sum(size(n) for n in names), what, example)
+    fast.check_work(_entries(ws, wrt_names), _entries(ws, names), what, example)
 
 
 def _layout(layout: str | None, default: str) -> str:

@@ -397,16 +397,20 @@ def derivative_steps(value: Value, variables: Sequence[sp.Symbol], order: int, a
     return steps
 
 
-def gradient_steps(f: Any, symbols: Sequence[sp.Symbol], answer: Value) -> list[Step]:
-    """grad: one section per partial derivative, then the assembled vector."""
-    taken = _names(f)
-    seen: set[str] = set()
-    sections = []
-    parts = []
+def _partials(f: Any, symbols: Sequence[sp.Symbol], title: str, taken: set[str],
+              seen: set[str]) -> tuple[list[Step], list[Any]]:
+    """One section per partial derivative of f (gradients, and the first stage of Hessians)."""
+    sections, parts = [], []
     for s in symbols:
         tree = differentiate(f, s, taken, seen)
         parts.append(tree.result)
-        sections.append(Step(f"partial derivative by {s}", f, tree.result, s, substeps=[tree], kind="section"))
+        sections.append(Step(f"{title} {s}", f, tree.result, s, substeps=[tree], kind="section"))
+    return sections, parts
+
+
+def gradient_steps(f: Any, symbols: Sequence[sp.Symbol], answer: Value) -> list[Step]:
+    """grad: one section per partial derivative, then the assembled vector."""
+    sections, parts = _partials(f, symbols, "partial derivative by", _names(f), set())
     vector = sp.ImmutableMatrix(len(parts), 1, parts)
     sections.append(_confirm(Step("assemble the gradient", None, as_value(vector), None, kind="equation",
                                   note="the partial derivatives, in order"), answer))
@@ -421,12 +425,12 @@ def jacobian_steps(outputs: Sequence[Any], symbols: Sequence[sp.Symbol], answer:
     seen: set[str] = set()
     for i, out in enumerate(outputs):
         row = []
-        for s in symbols:
+        for k, s in enumerate(symbols):
             tree = differentiate(out, s, taken, seen)
             row.append(tree.result)
             if tree.rule == "constant":
                 continue  # zero entries: stated in the assembled matrix
-            sections.append(Step(f"entry ({i + 1}, {symbols.index(s) + 1}): d{_label(i, outputs)}/d{s}", out, tree.result, s,
+            sections.append(Step(f"entry ({i + 1}, {k + 1}): d{_label(i, outputs)}/d{s}", out, tree.result, s,
                                  substeps=[tree], kind="section"))
         rows.append(row)
     m = sp.ImmutableMatrix(rows)
@@ -443,12 +447,7 @@ def hessian_steps(f: Any, symbols: Sequence[sp.Symbol], answer: Any) -> list[Ste
     """hessian: the first partials, then each second partial, then the matrix."""
     taken = _names(f)
     seen: set[str] = set()
-    sections = []
-    first = []
-    for s in symbols:
-        tree = differentiate(f, s, taken, seen)
-        first.append(tree.result)
-        sections.append(Step(f"first partial by {s}", f, tree.result, s, substeps=[tree], kind="section"))
+    sections, first = _partials(f, symbols, "first partial by", taken, seen)
     rows = []
     for i, g in enumerate(first):
         row = []
