@@ -12,8 +12,7 @@ from __future__ import annotations
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from .errors import Timeout
@@ -27,7 +26,9 @@ def _usable() -> bool:
     return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
 
 
-def _handler(signum: int, frame: object) -> None:
+def _handler(signum: int, frame: Any) -> None:
+    if frame is not None and frame.f_code.co_filename == __file__:
+        return  # never inside this module's own bookkeeping; the next tick (50 ms) comes anyway
     if _deadlines and time.monotonic() >= min(_deadlines) - 1e-3:
         raise Timeout()
 
@@ -42,20 +43,31 @@ def _arm() -> None:
     signal.setitimer(signal.ITIMER_REAL, max(remaining, 1e-4), 0.05)
 
 
-@contextmanager
-def deadline(seconds: float | None) -> Iterator[None]:
-    """Raise Timeout inside the block once ``seconds`` have passed (None or <= 0: no limit)."""
-    if not seconds or seconds <= 0 or not _usable():
-        yield
-        return
-    previous = signal.signal(signal.SIGALRM, _handler)
-    mine = time.monotonic() + seconds
-    _deadlines.append(mine)
-    try:
+class deadline:  # noqa: N801 - used like a function: ``with deadline(5): ...``
+    """Raise Timeout inside the block once ``seconds`` have passed (None or <= 0: no limit).
+
+    A class rather than a generator context manager: a tick landing between a generator's
+    ``yield`` and the with-statement taking hold would skip the clean-up and leave the timer
+    running. The handler never raises while this module's own frames run.
+    """
+
+    def __init__(self, seconds: float | None) -> None:
+        self.active = bool(seconds) and seconds is not None and seconds > 0 and _usable()
+        self.seconds = seconds or 0.0
+        self.previous: Any = None
+        self.mine = 0.0
+
+    def __enter__(self) -> None:
+        if not self.active:
+            return
+        self.previous = signal.signal(signal.SIGALRM, _handler)
+        self.mine = time.monotonic() + self.seconds
+        _deadlines.append(self.mine)
         _arm()
-        yield
-    finally:
-        _leave(mine, previous)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.active:
+            _leave(self.mine, self.previous)
 
 
 def _leave(mine: float, previous: Any) -> None:
