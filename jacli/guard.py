@@ -5,7 +5,9 @@ shapes) live in :mod:`jacli.syntax`, :mod:`jacli.build` and :mod:`jacli.shapes` 
 The guards here bound what jacli *computes* and exit 4 (``ResourceError``, like a timeout):
 
 - ``check_result``: a result may have at most ``MAX_RESULT_NODES`` nodes (counted as printed,
-  so shared subexpressions count each time they appear) and no number over
+  so shared subexpressions count each time they appear), plus ``NODES_PER_ENTRY`` for each
+  entry of a matrix (so large explicit Jacobians, whose size grows with their entries rather
+  than exponentially, are allowed), and no number over
   ``MAX_RESULT_DIGITS`` digits. This keeps printing fast, keeps Python's 4300-digit
   int-to-str limit out of reach, and stops derivatives that grow exponentially with ``-n``.
 - ``memory_limit``: a soft ``RLIMIT_AS`` while one expression is computed, so a blow-up
@@ -26,6 +28,7 @@ from typing import Any
 from .errors import ResourceError
 
 MAX_RESULT_NODES = 200_000  # nodes of one result, as printed (about 1 MB of plain text)
+NODES_PER_ENTRY = 20  # more allowed per entry of a matrix: a 200x200 Jacobian of a quadratic map has ~8
 MAX_RESULT_DIGITS = 4_000  # digits of any number in a result (Python refuses str() past 4300)
 _MAX_BITS = int(MAX_RESULT_DIGITS * 3.321928094887362)  # bits of a 4000-digit number
 
@@ -51,6 +54,14 @@ def tree_size(expr: Any, cap: int) -> int:
     return seen
 
 
+def node_limit(value: Any) -> int:
+    """The most nodes ``value`` may have: MAX_RESULT_NODES, plus NODES_PER_ENTRY per matrix entry."""
+    if _is_matrix(value):
+        rows, cols = value.shape
+        return MAX_RESULT_NODES + NODES_PER_ENTRY * rows * cols
+    return MAX_RESULT_NODES
+
+
 def check_result(value: Any, what: str = "the result") -> None:
     """Raise ResourceError (exit 4) if ``value`` is too large to print or holds a huge number.
 
@@ -60,13 +71,14 @@ def check_result(value: Any, what: str = "the result") -> None:
     if value is None:
         return
     stack: list[Any] = list(value) if _is_matrix(value) else [value]
+    limit = node_limit(value)
     seen = 0
     while stack:
         e = stack.pop()
         seen += 1
-        if seen > MAX_RESULT_NODES:
+        if seen > limit:
             raise ResourceError(
-                f"{what} is too large: more than {MAX_RESULT_NODES:,} terms and factors "
+                f"{what} is too large: more than {limit:,} terms and factors "
                 "(lower the order or simplify the input)"
             )
         if number_too_big(e):

@@ -97,6 +97,26 @@ def test_result_guard_counts_shared_subtrees_as_printed() -> None:
         guard.check_result(sp.Matrix([[1, sp.Integer(10) ** 4000]]))
 
 
+def test_result_guard_allows_more_nodes_per_matrix_entry() -> None:
+    """A large matrix of small entries (a 200x200 Jacobian) passes; the same nodes in one entry
+    do not, nor does a matrix whose entries are each too large."""
+    import sympy as sp
+
+    a, b, x = sp.symbols("a b x")
+    small = a + b * x  # 5 nodes
+    entries = guard.MAX_RESULT_NODES // 4  # more nodes in all than MAX_RESULT_NODES
+    big = sp.Matrix(entries, 1, [small] * entries)
+    assert sum(guard.tree_size(e, 10) for e in big) > guard.MAX_RESULT_NODES
+    guard.check_result(big)
+    one = sp.Add(*[sp.Symbol(f"s{i}") * x for i in range(guard.MAX_RESULT_NODES // 3 + 1)])
+    with pytest.raises(guard.ResourceError):
+        guard.check_result(one)
+    per_entry = sp.Add(*[sp.Symbol(f"t{i}") for i in range(guard.NODES_PER_ENTRY * 2)])
+    with pytest.raises(guard.ResourceError, match="too large"):
+        guard.check_result(sp.Matrix(guard.MAX_RESULT_NODES // guard.NODES_PER_ENTRY, 1,
+                                     [per_entry] * (guard.MAX_RESULT_NODES // guard.NODES_PER_ENTRY)))
+
+
 def test_memory_limit_is_restored_and_honours_the_hard_limit() -> None:
     import resource
 

@@ -200,3 +200,20 @@ def test_at_file_errors_are_usage_errors(tmp_path: Path) -> None:
     assert r.status == 2 and "cannot read" in r.stderr
     (tmp_path / "v.txt").write_text("pi/3\n")
     assert run("diff", "sin(x)", "x", "--at", f"x=@{tmp_path / 'v.txt'}").stdout == "1/2\n"
+
+
+def test_float_values_agree_with_sympy_and_refuse_undefined_points() -> None:
+    """fast.float_values (the walk that checks matrix forms and evaluates large results at --at)
+    gives sympy's floats on every supported operation, and raises where a value is undefined."""
+    x, y = sp.symbols("x y", real=True)
+    exprs = [x**2 * sp.sin(y) + sp.Rational(3, 7), sp.exp(x) / (1 + y**2), sp.log(x) * sp.atan(y) - sp.pi,
+             sp.tanh(x * y) ** 3 + sp.E, sp.sqrt(x) * sp.cot(y), sp.asinh(x) + sp.acos(y / 2), x ** y]
+    point = {x: 0.7, y: 0.3}
+    got = fast.float_values(exprs, point)
+    want = [float(sp.N(e.subs(point))) for e in exprs]
+    assert np.allclose(got, want, rtol=1e-12)
+    for bad in (1 / (x - sp.Rational(7, 10)), sp.log(-x), (-x) ** sp.Rational(1, 2), sp.exp(x * 10**4)):
+        with pytest.raises((ArithmeticError, ValueError)):
+            fast.float_values([bad], point)
+    with pytest.raises(ValueError, match="no value"):
+        fast.float_values([x + y], {x: 1.0})

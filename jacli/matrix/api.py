@@ -298,6 +298,17 @@ def uses_symbolic_sizes(ws: Workspace, tree: sx.Node) -> bool:
     return M.is_symbolic(ws, ws.variables_of(tree))
 
 
+def entry_values(expr: Any, subs: dict[Any, float]) -> Any:
+    """The entries of a (matrix) result at a point, as a flat float array: compiled once for
+    large matrices (a 200x200 Jacobian has 40,000 entries), substituted entry by entry otherwise."""
+    from ..calculus import flat
+    from ..fast import FAST_ENTRIES, evaluate_floats
+
+    if isinstance(expr, sp.MatrixBase) and expr.rows * expr.cols >= FAST_ENTRIES:
+        return np.asarray(evaluate_floats(expr, subs), dtype=float).reshape(-1)
+    return np.asarray([float(sp.N(e.xreplace(subs))) for e in flat(expr)], dtype=float)
+
+
 def attach_matrix_forms(result: Result, ws: Workspace, tree: sx.Node) -> None:
     """For concrete sizes: give each block its matrix form too (``Block.matrix_form``), where one
     exists and agrees numerically with the entry-wise result already computed. Silent otherwise."""
@@ -328,8 +339,8 @@ def attach_matrix_forms(result: Result, ws: Workspace, tree: sx.Node) -> None:
             if form.is_scalar:
                 continue  # a scalar: nothing to add to the entries
             mine = M.value(form, env)
-            entries = [float(sp.N(e.xreplace(subs))) for e in flat(block.expr)]
-            if mine.size == len(entries) and np.allclose(mine.reshape(-1), entries, rtol=1e-9, atol=1e-12):
+            entries = entry_values(block.expr, subs)
+            if mine.size == entries.size and np.allclose(mine.reshape(-1), entries, rtol=1e-9, atol=1e-12):
                 block.matrix_form = form
                 result.matrix_function = f
     except (ArithmeticError, ValueError, TypeError, np.linalg.LinAlgError, JacliError):
