@@ -15,12 +15,12 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
-from functools import cmp_to_key
 from typing import Any, TypeAlias
 
 import sympy as sp
 
 from . import syntax as sx
+from .canonical import product, total
 from .errors import BoundError, ParseError, ShapeError, UnsupportedError, UsageError
 from .functions import CUSTOM
 from .shapes import SCALAR, Shape, format_shape, is_concrete, parse_declaration
@@ -205,9 +205,8 @@ class Workspace:
             else:
                 rows, cols = shape
                 assert isinstance(rows, int) and isinstance(cols, int)
-                self._vars[name] = sp.ImmutableMatrix(
-                    rows, cols, lambda i, j: symbol(entry_name(name, i, j, shape))
-                )
+                entries = [symbol(entry_name(name, i, j, shape)) for i in range(rows) for j in range(cols)]
+                self._vars[name] = sp.ImmutableMatrix(rows, cols, entries)
         return self._vars[name]
 
     def function(self, name: str) -> Any:
@@ -714,18 +713,11 @@ def symbolic_product(a: sp.MatrixBase, b: sp.MatrixBase) -> sp.ImmutableMatrix:
                                for r in rows])
 
 
-_ORDER = cmp_to_key(sp.Basic.compare)
-
-
 def _sum_of_products(r: list[sp.Symbol], c: list[sp.Symbol]) -> sp.Expr:
-    """sum(p*q) for symbols, built directly in sympy's canonical form (terms and factors sorted as
-    sympy sorts them) when no two terms combine; sympy's own flattening is what makes the lowering
-    of large symbolic products slow."""
-    terms = [sp.Pow(p, 2) if p is q else sp.Mul._from_args(sorted((p, q), key=_ORDER)) for p, q in zip(r, c, strict=True)]
-    if len(terms) < 2 or len(set(terms)) != len(terms):
-        return sp.Add(*terms)
-    terms.sort(key=_ORDER)
-    return sp.Add._from_args(terms)
+    """sum(p*q) for symbols, built directly in sympy's canonical form where no terms combine
+    (jacli.canonical); sympy's own flattening is what makes the lowering of large symbolic
+    products slow."""
+    return total([product((p, q)) for p, q in zip(r, c, strict=True)])
 
 
 def check_size(entries: Any, what: str) -> None:

@@ -147,10 +147,12 @@ def flat(value: Value) -> list[sp.Expr]:
     return [value]
 
 
-def diff_entries(value: Value, var: sp.Symbol, times: int = 1) -> Value:
+def diff_entries(value: Value, var: sp.Symbol) -> Value:
+    """d value / d var, entry by entry; each entry is sympy.diff's (jacli.fast.Partials)."""
+    partials = fast.Partials([var])
     if isinstance(value, sp.MatrixBase):
-        return as_value(value.applyfunc(lambda e: sp.diff(e, var, times)))
-    return sp.diff(value, var, times)
+        return as_value(value.applyfunc(lambda e: partials.d(e, var)))
+    return partials.d(value, var)
 
 
 def split_names(wrt: str | Sequence[str] | None) -> list[str] | None:
@@ -492,7 +494,7 @@ def gradient(
     tidy = Tidy(enabled=simplify)
     blocks: list[Block] = []
     if all(not isinstance(v, sp.MatrixBase) for _, v in variables):
-        parts = [sp.diff(f, v) for _, v in variables]
+        parts = fast.jacobian_rows([f], [v for _, v in variables])[0]
         g: Value = as_value(sp.ImmutableMatrix(len(parts), 1, parts))
         if layout == "numerator" and isinstance(g, sp.MatrixBase):
             g = as_value(g.T)
@@ -500,17 +502,12 @@ def gradient(
         blocks.append(Block(g, shape_of(g), ",".join(n for n, _ in variables)))
     else:
         for name, v in variables:
-            rows = fast.jacobian_rows([f], list(v)) if isinstance(v, sp.MatrixBase) and fast.worth_it(1, len(v)) else None
-            if rows is not None:
-                g = as_value(sp.ImmutableMatrix(*v.shape, rows[0]))
-                if layout == "numerator" and isinstance(g, sp.MatrixBase):
-                    g = as_value(g.T)
-            elif isinstance(v, sp.MatrixBase):
-                g = as_value(v.applyfunc(lambda s: sp.diff(f, s)))
+            if isinstance(v, sp.MatrixBase):
+                g = as_value(sp.ImmutableMatrix(*v.shape, fast.jacobian_rows([f], list(v))[0]))
                 if layout == "numerator" and isinstance(g, sp.MatrixBase):
                     g = as_value(g.T)
             else:
-                g = sp.diff(f, v)
+                g = fast.jacobian_rows([f], [v])[0][0]
             g = tidy(g)
             blocks.append(Block(g, shape_of(g), name))
     res = Result("grad", text, blocks, wrt=[n for n, _ in variables], layout=layout, function=f)
@@ -553,11 +550,7 @@ def jacobian(
     check_size(len(outputs) * sum(len(flat(v)) for _, v in variables), "the Jacobian")
 
     def block(symbols: list[sp.Expr]) -> Value:
-        rows = fast.jacobian_rows(outputs, symbols) if fast.worth_it(len(outputs), len(symbols)) else None
-        if rows is not None:
-            j = sp.ImmutableMatrix(rows)
-        else:
-            j = sp.ImmutableMatrix(len(outputs), len(symbols), lambda i, k: sp.diff(outputs[i], symbols[k]))
+        j = sp.ImmutableMatrix(fast.jacobian_rows(outputs, symbols))
         if layout == "denominator":
             j = j.T
         return tidy(as_value(j))
@@ -620,13 +613,8 @@ def hessian(
     point = parse_point(ws, at)
     symbols = [s for _, v in variables for s in flat(v)]
     check_size(len(symbols) ** 2, "the Hessian")
-    found = fast.hessian_rows(f, symbols) if fast.worth_it(len(symbols), len(symbols)) else None
-    if found is not None:
-        grad, rows = found
-        h = sp.ImmutableMatrix(rows)
-    else:
-        grad = [sp.diff(f, s) for s in symbols]
-        h = sp.ImmutableMatrix(len(symbols), len(symbols), lambda i, k: sp.diff(grad[i], symbols[k]))
+    grad, rows = fast.hessian_rows(f, symbols)
+    h = sp.ImmutableMatrix(rows)
     if layout == "denominator":
         h = h.T
     out = Tidy(enabled=simplify)(as_value(h))

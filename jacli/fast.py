@@ -1,12 +1,23 @@
-"""Large explicit derivatives through symengine, sympy's C++ sibling.
+"""Large explicit derivatives: many partial derivatives at once, each equal to sympy's own.
 
-sympy differentiates a 100x100 Jacobian entry by entry in Python; symengine does the same
-differentiation in C++ tens of times faster. For results with at least :data:`FAST_ENTRIES`
-entries whose expressions use only operations both libraries share (sums, products, powers,
-and the elementary functions of :data:`FUNCTIONS`), the entries are converted to symengine once,
-differentiated there, and converted back to sympy objects built from jacli's own (real) symbols,
-so the rest of jacli sees exactly what the sympy path would give. Anything else (abstract
-functions, sigmoid, relu, abs, ...) stays on the sympy path.
+``sympy.diff(f, x)`` walks all of ``f`` for every variable ``x`` and asks every node for its free
+symbols on the way, so a Jacobian of m outputs by n variables costs m x n whole-tree walks: 15 s
+for a dense 100x100 quadratic map. :class:`Partials` computes the same derivatives with sympy's
+own rules, applied in the same order to the same arguments, but
+
+- remembers which of the variables each subexpression uses, and skips every subexpression that
+  does not use the variable (sympy's own quick exit, without recomputing free symbols);
+- indexes the terms of long sums and products by variable, so d/dx_k of a sum of 400 terms
+  visits the two terms that use x_k instead of all 400;
+- remembers every derivative it computed, so the derivatives of a subexpression shared by
+  several outputs (or by the gradient and the Hessian) are computed once;
+- builds the sums and products of the rules with :mod:`jacli.canonical`, which skips sympy's
+  general canonicalization where no terms or factors combine.
+
+The results are sympy's objects, equal to what ``sympy.diff`` gives (same arguments, same hash;
+a test compares them on random expressions). Nodes whose derivative sympy computes by other rules
+(``Abs``, ``Piecewise``, ``Max``, abstract functions, unevaluated derivatives) are handed to
+``sympy.diff`` itself.
 
 The size bound :func:`check_work` refuses explicit derivatives whose cost grows like n⁴ (the
 gradient of ‖Wx+b−z‖² with respect to a large W) before any of that work starts.
@@ -18,16 +29,13 @@ import functools
 import gc
 import math
 from collections.abc import Callable, Sequence
-from functools import cmp_to_key
 from typing import Any, TypeVar
 
 import sympy as sp
+from sympy.core.function import AppliedUndef, ArgumentIndexError
 
+from .canonical import product, total
 from .errors import ResourceError
-
-#: results with at least this many entries go through symengine (below it, conversion costs more
-#: than it saves; measured with bench/run.py)
-FAST_ENTRIES = 400
 
 #: the largest (number of variables differentiated by) x (number of scalar symbols in the
 #: function) attempted explicitly; beyond it the work is refused with a pointer to symbolic sizes
@@ -40,10 +48,9 @@ _FUNCTIONS = {
     "asinh": sp.asinh, "acosh": sp.acosh, "atanh": sp.atanh,
     "exp": sp.exp, "log": sp.log,
 }
-#: sympy function classes that symengine differentiates the same way
+#: the elementary functions :func:`float_values` evaluates
 FUNCTIONS = frozenset(_FUNCTIONS.values())
 _ATOMS = (sp.Symbol, sp.Integer, sp.Rational)
-_CONSTANTS = {"Pi": sp.pi, "Exp1": sp.E}
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -80,16 +87,125 @@ def check_work(variables: int, symbols: int, what: str, example: str | None = No
         )
 
 
-def available() -> bool:
-    try:
-        import symengine  # noqa: F401
-    except ImportError:
-        return False
-    return True
+_ZERO = sp.S.Zero
+_ONE = sp.S.One
+_NONE: frozenset[Any] = frozenset()
+_INFINITE = frozenset((sp.S.ComplexInfinity, sp.S.Infinity, sp.S.NegativeInfinity, sp.S.NaN))
+_INDEXED_ARGS = 8  # sums and products with more terms than this get a variable -> terms index
+
+
+def _standard_function(e: Any) -> bool:
+    """A function whose derivative sympy takes by the chain rule through ``fdiff`` (sin, exp, sigmoid,
+    relu, ...), not by a rule of its own (Abs, sign, Max) and not an abstract function."""
+    cls = type(e)
+    return (isinstance(e, sp.Function) and not isinstance(e, AppliedUndef)
+            and cls._eval_derivative is sp.Function._eval_derivative
+            and cls._eval_derivative_n_times is sp.Basic._eval_derivative_n_times)
+
+
+class Partials:
+    """First partial derivatives of sympy expressions by the given symbols, each equal to
+    ``sympy.diff(e, s)`` (see the module's docstring for how it is faster).
+
+    Each rule below is sympy's own (sympy/core/add.py, mul.py, power.py, function.py), written
+    with the same operations on the same arguments, so that sympy's canonical construction gives
+    the identical object.
+    """
+
+    def __init__(self, symbols: Sequence[sp.Symbol]) -> None:
+        self.targets = frozenset(symbols)
+        self._uses: dict[Any, frozenset[Any]] = {}
+        self._index: dict[Any, dict[Any, list[int]]] = {}
+        self._memo: dict[tuple[Any, Any], Any] = {}
+        self._fdiff: dict[tuple[Any, int], Any] = {}
+        #: an infinite or undefined number occurs (zoo, oo, nan): sympy's rules give nan where the
+        #: skipped zero terms would have met it, so every derivative is left to sympy.diff
+        self.infinite = False
+
+    def uses(self, e: Any) -> frozenset[Any]:
+        """The target symbols that occur in ``e``."""
+        hit = self._uses.get(e)
+        if hit is not None:
+            return hit
+        if e.is_Symbol:
+            out = frozenset((e,)) if e in self.targets else _NONE
+        elif not e.args:
+            out = _NONE
+            if e in _INFINITE:
+                self.infinite = True
+        else:
+            out = frozenset().union(*[self.uses(a) for a in e.args])
+        self._uses[e] = out
+        return out
+
+    def positions(self, e: Any, s: Any) -> list[int]:
+        """Indices of the arguments of ``e`` that use ``s``."""
+        args = e.args
+        if len(args) <= _INDEXED_ARGS:
+            return [j for j, a in enumerate(args) if s in self.uses(a)]
+        index = self._index.get(e)
+        if index is None:
+            index = {}
+            for j, a in enumerate(args):
+                for t in self.uses(a):
+                    index.setdefault(t, []).append(j)
+            self._index[e] = index
+        return index.get(s, [])
+
+    def d(self, e: Any, s: Any) -> Any:
+        """d e / d s, equal to ``sympy.diff(e, s)``."""
+        if s not in self.uses(e):
+            return _ZERO  # sympy's quick exit: s is not a free symbol of e
+        if self.infinite:
+            return sp.diff(e, s)
+        key = (e, s)
+        hit = self._memo.get(key)
+        if hit is not None:
+            return hit
+        cls = type(e)
+        if e.is_Symbol:
+            out = _ONE
+        elif cls is sp.Add:  # Add._eval_derivative: the sum of the terms' derivatives (zeros drop out)
+            args = e.args
+            out = total([self.d(args[j], s) for j in self.positions(e, s)])
+        elif cls is sp.Mul:
+            # Mul._eval_derivative_n_times with n = 1 (general Leibniz rule): one product per factor
+            # with that factor differentiated; those of the factors without s are 0
+            args = e.args
+            out = total([product((*args[:j], self.d(args[j], s), *args[j + 1:])) for j in self.positions(e, s)])
+        elif cls is sp.Pow:  # Pow._eval_derivative
+            base, exp = e.args
+            dbase, dexp = self.d(base, s), self.d(exp, s)
+            # dexp*log(base) is 0 when dexp is: base uses s here, so it is no number and log(base) not infinite
+            first = dexp * sp.log(base) if dexp is not _ZERO else _ZERO
+            out = e * (first + dbase * exp / base)
+        elif _standard_function(e):  # Function._eval_derivative: the chain rule through fdiff
+            terms = []
+            for i, a in enumerate(e.args, 1):
+                da = self.d(a, s)
+                if da.is_zero:
+                    continue
+                terms.append(self.fdiff(e, i) * da)
+            out = sp.Add(*terms)
+        else:  # a node with a derivative rule of its own: sympy's
+            out = sp.diff(e, s)
+        self._memo[key] = out
+        return out
+
+    def fdiff(self, e: Any, i: int) -> Any:
+        key = (e, i)
+        hit = self._fdiff.get(key)
+        if hit is None:
+            try:
+                hit = e.fdiff(i)
+            except ArgumentIndexError:
+                hit = sp.Function.fdiff(e, i)
+            self._fdiff[key] = hit
+        return hit
 
 
 def supported(exprs: Sequence[Any]) -> bool:
-    """True when every expression is built only from nodes symengine handles identically."""
+    """True when every expression is built only from nodes :func:`float_values` evaluates."""
     seen: set[int] = set()
     stack = list(exprs)
     while stack:
@@ -98,8 +214,6 @@ def supported(exprs: Sequence[Any]) -> bool:
             continue
         seen.add(id(e))
         if isinstance(e, _ATOMS) or e is sp.pi or e is sp.E:
-            if isinstance(e, sp.Symbol) and not e.is_real:
-                return False
             continue
         if isinstance(e, (sp.Add, sp.Mul, sp.Pow)) or type(e) in FUNCTIONS:
             stack.extend(e.args)
@@ -108,109 +222,20 @@ def supported(exprs: Sequence[Any]) -> bool:
     return True
 
 
-def worth_it(outputs: int, symbols: int) -> bool:
-    return outputs * symbols >= FAST_ENTRIES and available()
+def jacobian_rows(outputs: Sequence[Any], symbols: Sequence[sp.Symbol]) -> list[list[Any]]:
+    """d outputs[i] / d symbols[k] as nested lists of sympy expressions."""
+    p = Partials(symbols)
+    for o in outputs:
+        p.uses(o)
+    return [[p.d(o, s) for s in symbols] for o in outputs]
 
 
-class Bridge:
-    """Converts jacli's sympy expressions to symengine and back, keeping jacli's real symbols."""
-
-    def __init__(self) -> None:
-        import symengine as se
-
-        self.se = se
-        self.names: dict[str, sp.Symbol] = {}
-        self.memo: dict[Any, Any] = {}
-
-    def to(self, e: Any) -> Any:
-        for s in e.free_symbols if isinstance(e, sp.Basic) else ():
-            self.names[s.name] = s
-        return self.se.sympify(e)
-
-    def symbol(self, s: sp.Symbol) -> Any:
-        self.names[s.name] = s
-        return self.se.Symbol(s.name)
-
-    def back(self, e: Any) -> Any:
-        memo = self.memo
-        hit = memo.get(e)
-        if hit is not None:
-            return hit
-        if e.is_Symbol:
-            out = self.names[e.name]
-        elif e.is_Integer:
-            out = sp.Integer(int(e))
-        elif e.is_Rational:
-            p, q = e.get_num_den()
-            out = sp.Rational(int(p), int(q))
-        elif e.is_Add:
-            out = _canonical(sp.Add, [self.back(a) for a in e.args], _is_monomial)
-        elif e.is_Mul:
-            out = _canonical(sp.Mul, [self.back(a) for a in e.args], _is_power)
-        elif e.is_Pow:
-            base, exp = e.args
-            out = sp.Pow(self.back(base), self.back(exp))
-        elif type(e).__name__ in _CONSTANTS:
-            out = _CONSTANTS[type(e).__name__]
-        elif e.is_Function and type(e).__name__ in _FUNCTIONS:
-            out = _FUNCTIONS[type(e).__name__](*[self.back(a) for a in e.args])
-        else:  # nothing else arises from supported input; keep sympy's own conversion as a guard
-            out = e._sympy_()
-        memo[e] = out
-        return out
-
-
-_ORDER = cmp_to_key(sp.Basic.compare)
-
-
-def _is_power(a: Any) -> bool:
-    return a.is_Symbol or (a.is_Pow and a.base.is_Symbol and a.exp.is_Integer)
-
-
-def _is_monomial(a: Any) -> bool:
-    return _is_power(a) or (a.is_Mul and all(_is_power(f) or f is a.args[0] and f.is_Rational for f in a.args))
-
-
-def _canonical(cls: Any, args: list[Any], simple: Any) -> Any:
-    """cls(*args), built directly when symengine's args are already collected and sympy's
-    canonical form is just a reordering: a rational first, the rest sorted as sympy sorts them.
-    (Building through sympy's flatten is most of the cost of converting large results back.)"""
-    number = [a for a in args if a.is_Rational]
-    rest = [a for a in args if not a.is_Rational]
-    if len(number) > 1 or not rest or not all(simple(a) for a in rest):
-        return cls(*args)
-    rest.sort(key=_ORDER)
-    return cls._from_args(number + rest if number else rest)
-
-
-def jacobian_rows(outputs: Sequence[Any], symbols: Sequence[sp.Symbol]) -> list[list[Any]] | None:
-    """d outputs[i] / d symbols[k] as nested lists of sympy expressions, via symengine; None when
-    the expressions are not all supported (the caller then uses sympy)."""
-    if not supported([*outputs, *symbols]):
-        return None
-    b = Bridge()
-    se = b.se
-    f = se.DenseMatrix(len(outputs), 1, [b.to(e) for e in outputs])
-    x = se.DenseMatrix(len(symbols), 1, [b.symbol(s) for s in symbols])
-    j = f.jacobian(x)
-    rows, cols = j.shape
-    flat = [b.back(e) for e in j]
-    return [flat[i * cols:(i + 1) * cols] for i in range(rows)]
-
-
-def hessian_rows(f: Any, symbols: Sequence[sp.Symbol]) -> tuple[list[Any], list[list[Any]]] | None:
-    """(gradient, Hessian rows) of a scalar via symengine, or None when unsupported."""
-    if not supported([f, *symbols]):
-        return None
-    b = Bridge()
-    se = b.se
-    fs = b.to(f)
-    xs = [b.symbol(s) for s in symbols]
-    grad = [fs.diff(x) for x in xs]
-    h = se.DenseMatrix(len(grad), 1, grad).jacobian(se.DenseMatrix(len(xs), 1, xs))
-    rows, cols = h.shape
-    flat = [b.back(e) for e in h]
-    return [b.back(g) for g in grad], [flat[i * cols:(i + 1) * cols] for i in range(rows)]
+def hessian_rows(f: Any, symbols: Sequence[sp.Symbol]) -> tuple[list[Any], list[list[Any]]]:
+    """(gradient, Hessian rows) of a scalar; the second derivatives reuse the first ones' work."""
+    p = Partials(symbols)
+    p.uses(f)
+    grad = [p.d(f, s) for s in symbols]
+    return grad, [[p.d(g, s) for s in symbols] for g in grad]
 
 
 _MATH = {
@@ -227,7 +252,7 @@ def float_values(entries: Sequence[Any], point: dict[Any, float]) -> list[float]
     expression graph with every distinct subexpression computed once.
 
     Cost is linear in the distinct nodes, so the 40,000 entries of a 200x200 Jacobian take a
-    fraction of a second, where compiling them (symengine's Lambdify) takes tens of seconds and
+    fraction of a second, where compiling them takes tens of seconds and
     substituting entry by entry minutes. Raises ArithmeticError or ValueError where a value is
     undefined or not real (division by zero, log of a negative number, overflow).
     """

@@ -299,14 +299,21 @@ def uses_symbolic_sizes(ws: Workspace, tree: sx.Node) -> bool:
 
 
 def entry_values(expr: Any, subs: dict[Any, float]) -> Any:
-    """The entries of a (matrix) result at a point, as a flat float array: compiled once for
-    large matrices (a 200x200 Jacobian has 40,000 entries), substituted entry by entry otherwise."""
+    """The entries of a (matrix) result at a point, as a flat float array: one float walk of the
+    expression graph where every node is elementary (a 200x200 Jacobian has 40,000 entries),
+    else compiled once for large matrices and substituted entry by entry for small ones."""
     from ..calculus import flat
-    from ..fast import FAST_ENTRIES, evaluate_floats
+    from ..fast import evaluate_floats, float_values, supported
 
-    if isinstance(expr, sp.MatrixBase) and expr.rows * expr.cols >= FAST_ENTRIES:
+    entries = flat(expr)
+    if supported(entries):
+        return np.asarray(float_values(entries, subs), dtype=float)
+    if len(entries) >= LARGE_ENTRIES:
         return np.asarray(evaluate_floats(expr, subs), dtype=float).reshape(-1)
-    return np.asarray([float(sp.N(e.xreplace(subs))) for e in flat(expr)], dtype=float)
+    return np.asarray([float(sp.N(e.xreplace(subs))) for e in entries], dtype=float)
+
+
+LARGE_ENTRIES = 400  # results this large are compiled once rather than substituted entry by entry
 
 
 def attach_matrix_forms(result: Result, ws: Workspace, tree: sx.Node) -> None:
