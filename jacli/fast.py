@@ -309,10 +309,10 @@ def evaluate_floats(value: Any, subs: dict[Any, Any]) -> Any:
         except (ArithmeticError, ValueError):
             out = np.full(len(entries), np.nan)
     else:
-        from .functions import numpy_functions
+        from .functions import compile_numpy
 
         symbols = sorted(used, key=str)
-        f = sp.lambdify(symbols, entries, modules=[numpy_functions(), "numpy"], dummify=True, cse=True)
+        f = compile_numpy(symbols, entries, cse=True)
         with np.errstate(all="ignore"):
             out = np.asarray([np.broadcast_to(np.asarray(v, dtype=float), ())
                               for v in f(*[point[s] for s in symbols])], dtype=float)

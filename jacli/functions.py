@@ -10,6 +10,7 @@ Non-differentiable points follow PyTorch: relu'(0) = step(0) = 0, abs'(0) = sign
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import sympy as sp
@@ -151,3 +152,22 @@ def numpy_functions() -> dict[str, Any]:
         return np.where(np.asarray(x, dtype=float) > 0, 1.0, 0.0)
 
     return {"sigmoid": _sigmoid, "relu": _relu, "step": _step, "factorial": np.vectorize(lambda n: math.gamma(n + 1.0), otypes=[float])}
+
+
+def compile_numpy(symbols: Sequence[Any], exprs: Sequence[Any], extra: dict[str, Any] | None = None,
+                  cse: bool = False) -> Any:
+    """``sympy.lambdify`` of the list ``exprs`` over numpy, as a function of ``symbols``.
+
+    jacli's entry symbols (``x[0]``, ``W[1,2]``) are no Python names, so they are first replaced by
+    symbols named ``_v0``, ``_v1``, ... (no jacli name begins with an underscore), with sympy's
+    automatic evaluation off. lambdify's own ``dummify`` rebuilds every expression with evaluation
+    on, and for large nested results that evaluation can run for minutes (a power of a sum asks
+    whether each tanh(...) in it is real, which asks for a gcd); it also dummifies everything
+    whenever one argument is a Dummy, so the stand-ins are plain symbols.
+    """
+    dummies = [sp.Symbol(f"_v{i}", real=True) for i in range(len(symbols))]
+    rename = dict(zip(symbols, dummies, strict=True))
+    with sp.evaluate(False):
+        renamed = [e.xreplace(rename) if isinstance(e, sp.Basic) else e for e in exprs]
+    modules = [*([extra] if extra else []), numpy_functions(), "numpy"]
+    return sp.lambdify(dummies, renamed, modules=modules, dummify=False, cse=cse)

@@ -21,7 +21,7 @@ import numpy as np
 import sympy as sp
 
 from .errors import EvaluationError, UnsupportedError
-from .functions import numpy_functions
+from .functions import compile_numpy
 from .result import Check
 
 RTOL = 1e-6
@@ -40,7 +40,7 @@ def _dirac(x: Any, k: Any = 0) -> Any:
 
 def _lambdify(args: Sequence[Any], exprs: Any) -> Any:
     extra = {"DiracDelta": _dirac}  # numpy has none; lambdify would emit a NameError at run time
-    return sp.lambdify(list(args), exprs, modules=[extra, numpy_functions(), "numpy"], dummify=True)
+    return compile_numpy(list(args), exprs, extra)
 
 
 def _has_abstract(exprs: Sequence[Any]) -> bool:

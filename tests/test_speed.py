@@ -199,3 +199,21 @@ def test_float_values_agree_with_sympy_and_refuse_undefined_points() -> None:
             fast.float_values([bad], point)
     with pytest.raises(ValueError, match="no value"):
         fast.float_values([x + y], {x: 1.0})
+
+
+def test_compiling_for_numpy_does_not_evaluate_the_expressions_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """--check compiles results with lambdify. Its own renaming of x[0], W[1,2] rebuilt every
+    expression with evaluation on, and on a 3x3 Hessian of tanh(W*x/(1 + norm(W*x)^2)) terms
+    sympy's evaluation of powers of sums ran for minutes; compile_numpy renames without it."""
+    from jacli.functions import compile_numpy
+
+    xs = [sp.Symbol(f"x[{i}]", real=True) for i in range(2)]
+    e = (xs[0] + xs[1]) ** 3 * sp.tanh(xs[0]) + 1 / (1 + xs[1] ** 2)
+
+    def refuse(self: sp.Add, other: sp.Expr) -> None:
+        raise AssertionError("the expression was evaluated again")
+
+    monkeypatch.setattr(sp.Add, "_eval_power", refuse)
+    f = compile_numpy(xs, [e, xs[0] * xs[1]])
+    got = f(0.5, 0.25)
+    assert np.allclose(got, [0.75**3 * np.tanh(0.5) + 1 / (1 + 0.0625), 0.125])

@@ -75,11 +75,12 @@ class Derivative:
         claimed = M.value(self.result, M.Env(sizes, values))
         if self.kind == "hessian":
             from ..calculus import flat
+            from ..functions import compile_numpy
 
             f = cws.evaluate(self.text)
             symbols = [s for n in names for s in flat(cws.variable(n))]
             grad = [sp.diff(f, s) for s in flat(cws.variable(self.var))]
-            g = sp.lambdify(symbols, grad, modules=["numpy"], dummify=True)
+            g = compile_numpy(symbols, grad)
 
             def call(vals: dict[str, np.ndarray]) -> np.ndarray:
                 args = [v for n in names for v in np.asarray(vals[n], dtype=float).reshape(-1)]

@@ -17,7 +17,7 @@ import sympy as sp
 
 from ..build import Workspace
 from ..errors import EvaluationError, UsageError
-from ..functions import numpy_functions
+from ..functions import compile_numpy, numpy_functions
 from ..result import Check
 from ..shapes import SCALAR, Shape, is_concrete
 from . import nodes as N
@@ -200,7 +200,7 @@ def entry_function(cws: Workspace, text: str, names: list[str]) -> tuple[Callabl
     symbols: list[Any] = []
     for name in names:
         symbols.extend(flat(cws.variable(name)))
-    f = sp.lambdify(symbols, flat(value_), modules=[numpy_functions(), "numpy"], dummify=True)
+    f = compile_numpy(symbols, flat(value_))
 
     def call(values: dict[str, np.ndarray]) -> np.ndarray:
         args = [v for name in names for v in np.asarray(values[name], dtype=float).reshape(-1)]
