@@ -89,6 +89,11 @@ def product(factors: Sequence[Any]) -> Any:
     factors = [f for f in factors if f is not _ONE]  # as sympy drops the identity first
     if len(factors) <= 1:
         return factors[0] if factors else _ONE
+    if len(factors) == 2:  # the commonest case, x[0]*W[0,1], without the general bookkeeping
+        a, b = factors
+        if type(a) is sp.Symbol and type(b) is sp.Symbol and a != b and a.is_commutative and b.is_commutative:
+            ka, kb = order_key(a), order_key(b)
+            return Mul._from_args((a, b) if ka < kb else (b, a), True)
     coeff = _ONE
     parts: list[Any] = []
     bases: set[Any] = set()

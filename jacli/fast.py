@@ -1,16 +1,15 @@
 """Large explicit derivatives: many partial derivatives at once, each equal to sympy's own.
 
 ``sympy.diff(f, x)`` walks all of ``f`` for every variable ``x`` and asks every node for its free
-symbols on the way, so a Jacobian of m outputs by n variables costs m x n whole-tree walks: 15 s
-for a dense 100x100 quadratic map. :class:`Partials` computes the same derivatives with sympy's
-own rules, applied in the same order to the same arguments, but
+symbols on the way, so a Jacobian of m outputs by n variables costs m x n whole-tree walks: more
+than a minute for a dense 100x100 quadratic map. :class:`Partials` computes the same derivatives
+with sympy's own rules, applied in the same order to the same arguments, but
 
-- remembers which of the variables each subexpression uses, and skips every subexpression that
-  does not use the variable (sympy's own quick exit, without recomputing free symbols);
-- indexes the terms of long sums and products by variable, so d/dx_k of a sum of 400 terms
-  visits the two terms that use x_k instead of all 400;
-- remembers every derivative it computed, so the derivatives of a subexpression shared by
-  several outputs (or by the gradient and the Hessian) are computed once;
+- works node by node, once: a node's derivatives by all the variables it uses come from its
+  arguments' (a sum's derivative by x_k gathers only the terms that use x_k), and a node without
+  any of the variables is skipped (sympy's own quick exit, without recomputing free symbols);
+- remembers every node's derivatives, so a subexpression shared by several outputs (or by the
+  gradient and the Hessian) is differentiated once;
 - builds the sums and products of the rules with :mod:`jacli.canonical`, which skips sympy's
   general canonicalization where no terms or factors combine.
 
@@ -91,7 +90,6 @@ _ZERO = sp.S.Zero
 _ONE = sp.S.One
 _NONE: frozenset[Any] = frozenset()
 _INFINITE = frozenset((sp.S.ComplexInfinity, sp.S.Infinity, sp.S.NegativeInfinity, sp.S.NaN))
-_INDEXED_ARGS = 8  # sums and products with more terms than this get a variable -> terms index
 
 
 def _standard_function(e: Any) -> bool:
@@ -115,8 +113,7 @@ class Partials:
     def __init__(self, symbols: Sequence[sp.Symbol]) -> None:
         self.targets = frozenset(symbols)
         self._uses: dict[Any, frozenset[Any]] = {}
-        self._index: dict[Any, dict[Any, list[int]]] = {}
-        self._memo: dict[tuple[Any, Any], Any] = {}
+        self._grads: dict[Any, dict[Any, Any]] = {}
         self._fdiff: dict[tuple[Any, int], Any] = {}
         #: an infinite or undefined number occurs (zoo, oo, nan): sympy's rules give nan where the
         #: skipped zero terms would have met it, so every derivative is left to sympy.diff
@@ -138,58 +135,63 @@ class Partials:
         self._uses[e] = out
         return out
 
-    def positions(self, e: Any, s: Any) -> list[int]:
-        """Indices of the arguments of ``e`` that use ``s``."""
-        args = e.args
-        if len(args) <= _INDEXED_ARGS:
-            return [j for j, a in enumerate(args) if s in self.uses(a)]
-        index = self._index.get(e)
-        if index is None:
-            index = {}
-            for j, a in enumerate(args):
-                for t in self.uses(a):
-                    index.setdefault(t, []).append(j)
-            self._index[e] = index
-        return index.get(s, [])
-
     def d(self, e: Any, s: Any) -> Any:
         """d e / d s, equal to ``sympy.diff(e, s)``."""
-        if s not in self.uses(e):
-            return _ZERO  # sympy's quick exit: s is not a free symbol of e
-        if self.infinite:
-            return sp.diff(e, s)
-        key = (e, s)
-        hit = self._memo.get(key)
+        return self.gradient(e).get(s, _ZERO)
+
+    def gradient(self, e: Any) -> dict[Any, Any]:
+        """{s: d e / d s} for the target symbols s that occur in ``e`` (the others give 0), each
+        equal to ``sympy.diff(e, s)``: the rules below run once per node for all its symbols."""
+        hit = self._grads.get(e)
         if hit is not None:
             return hit
+        used = self.uses(e)  # sympy's quick exit: the derivative by a symbol not in e is 0
         cls = type(e)
-        if e.is_Symbol:
-            out = _ONE
+        out: dict[Any, Any]
+        if not used:
+            out = {}
+        elif self.infinite:
+            out = {s: sp.diff(e, s) for s in used}
+        elif e.is_Symbol:
+            out = {e: _ONE}
         elif cls is sp.Add:  # Add._eval_derivative: the sum of the terms' derivatives (zeros drop out)
-            args = e.args
-            out = total([self.d(args[j], s) for j in self.positions(e, s)])
+            parts: dict[Any, list[Any]] = {}
+            for a in e.args:
+                for s, v in self.gradient(a).items():
+                    parts.setdefault(s, []).append(v)
+            out = {s: total(v) for s, v in parts.items()}
         elif cls is sp.Mul:
             # Mul._eval_derivative_n_times with n = 1 (general Leibniz rule): one product per factor
             # with that factor differentiated; those of the factors without s are 0
+            parts = {}
             args = e.args
-            out = total([product((*args[:j], self.d(args[j], s), *args[j + 1:])) for j in self.positions(e, s)])
+            for j, a in enumerate(args):
+                for s, v in self.gradient(a).items():
+                    parts.setdefault(s, []).append(product((*args[:j], v, *args[j + 1:])))
+            out = {s: total(v) for s, v in parts.items()}
         elif cls is sp.Pow:  # Pow._eval_derivative
             base, exp = e.args
-            dbase, dexp = self.d(base, s), self.d(exp, s)
-            # dexp*log(base) is 0 when dexp is: base uses s here, so it is no number and log(base) not infinite
-            first = dexp * sp.log(base) if dexp is not _ZERO else _ZERO
-            out = e * (first + dbase * exp / base)
+            gbase, gexp = self.gradient(base), self.gradient(exp)
+            out = {}
+            for s in used:
+                dbase, dexp = gbase.get(s, _ZERO), gexp.get(s, _ZERO)
+                # dexp*log(base) is 0 when dexp is: base uses s, so it is no number and log(base) is finite
+                first = dexp * sp.log(base) if dexp is not _ZERO else _ZERO
+                out[s] = e * (first + dbase * exp / base)
         elif _standard_function(e):  # Function._eval_derivative: the chain rule through fdiff
-            terms = []
-            for i, a in enumerate(e.args, 1):
-                da = self.d(a, s)
-                if da.is_zero:
-                    continue
-                terms.append(self.fdiff(e, i) * da)
-            out = sp.Add(*terms)
+            grads = [self.gradient(a) for a in e.args]
+            out = {}
+            for s in used:
+                terms = []
+                for i, g in enumerate(grads, 1):
+                    da = g.get(s, _ZERO)
+                    if da.is_zero:
+                        continue
+                    terms.append(self.fdiff(e, i) * da)
+                out[s] = sp.Add(*terms)
         else:  # a node with a derivative rule of its own: sympy's
-            out = sp.diff(e, s)
-        self._memo[key] = out
+            out = {s: sp.diff(e, s) for s in used}
+        self._grads[e] = out
         return out
 
     def fdiff(self, e: Any, i: int) -> Any:
