@@ -110,13 +110,8 @@ def product(factors: Sequence[Any]) -> Any:
             parts.append(p)
     if coeff is _ZERO or (coeff is not _ONE and len(parts) == 1 and parts[0].is_Add):
         return Mul(*factors)  # 0*x, and 2*(x + y), which sympy distributes
-    keys = [order_key(p) for p in parts]
-    if None in keys:
-        return Mul(*factors)
-    parts = [p for _, _, p in sorted(zip(keys, range(len(parts)), parts, strict=True))]
-    if coeff is not _ONE:
-        parts.insert(0, coeff)
-    return Mul._from_args(parts, True)
+    ordered = _in_order(parts, coeff, _ONE)
+    return Mul(*factors) if ordered is None else Mul._from_args(ordered, True)
 
 
 def total(terms: Sequence[Any]) -> Any:
@@ -140,12 +135,15 @@ def total(terms: Sequence[Any]) -> Any:
                 return Add(*terms)
             seen.add(monomial)
             out.append(a)
-    keys = [order_key(a) for a in out]
+    ordered = _in_order(out, const, _ZERO)
+    return Add(*terms) if ordered is None else Add._from_args(ordered, True)
+
+
+def _in_order(args: list[Any], number: Any, identity: Any) -> list[Any] | None:
+    """The arguments of a canonical sum or product: the number first unless it is the identity,
+    then the rest as Basic.compare orders them; None where order_key cannot order one."""
+    keys = [order_key(a) for a in args]
     if None in keys:
-        return Add(*terms)
-    out = [a for _, _, a in sorted(zip(keys, range(len(out)), out, strict=True))]
-    if const is not _ZERO:
-        out.insert(0, const)
-    if not out:
-        return _ZERO
-    return Add._from_args(out, True)
+        return None
+    ordered = [a for _, _, a in sorted(zip(keys, range(len(args)), args, strict=True))]
+    return ordered if number is identity else [number, *ordered]
