@@ -22,6 +22,8 @@ CASES = [
     ["hessian", "x^2*y + sigmoid(y) + relu(x)"],
     ["diff", "f(g(x))", "x", "--func", "f", "--func", "g"],
     ["diff", "sin(x)", "x", "--at", "x=1"],
+    # a matrix form with a power in its scalar factor, (2 x^2) b (found by the slow fuzz run)
+    ["grad", "x'*((b') * (b))*x", "--wrt", "x,b", "-v", "x:1", "-v", "b:2"],
 ]
 
 

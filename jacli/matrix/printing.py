@@ -101,13 +101,13 @@ class _ScalarLatex(LatexPrinter):
             return text if p >= MUL else rf"\left({text}\right)"
         return str(super()._print_Symbol(expr))
 
-    def _print_Pow(self, expr: Any, rational: bool = False) -> str:
+    def _print_Pow(self, expr: Any) -> str:  # LatexPrinter's takes no ``rational`` (StrPrinter's does)
         if self.arg is not None and expr.base.has(N.T) and expr.exp.is_Integer and expr.exp > 1:
             base = self._print(expr.base)
             if not (expr.base == N.T or expr.base.is_Function):
                 base = rf"\left({base}\right)"
             return rf"{base}^{{\circ {int(expr.exp)}}}"  # Hadamard power
-        return str(super()._print_Pow(expr, rational))
+        return str(super()._print_Pow(expr))
 
     def _print_Mul(self, expr: Any) -> str:
         if self.arg is None or not expr.has(N.T):
