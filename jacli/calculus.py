@@ -80,7 +80,10 @@ class Tidy:
         cheap = [c for c in cheap if tree_size(c, size) <= size and _function_kinds(c) <= kinds]
         if cheap:
             rank, _, best = min((_rank(c), i, c) for i, c in enumerate(cheap))
-            if rank <= (_nested_fractions(e), 0.75 * ops):
+            # a sum of fractions gives way to any shorter form (the quotient rule's one fraction,
+            # (x^2 - 2*x - 1)/(x - 1)^2); other results only to one a quarter shorter, so that
+            # x^2*cos(x) + 2*x*sin(x) is not turned into x*(x*cos(x) + 2*sin(x))
+            if rank <= (_nested_fractions(e), ops - 1 if fraction else 0.75 * ops):
                 return best
         if ops < FULL_SIMPLIFY_OPS:
             return e  # full simplify costs 20-100 ms a line and seldom wins on results this short

@@ -23,6 +23,10 @@ def test_quotient_rule_results_come_as_one_fraction_without_nested_fractions() -
     # factor_terms alone gives 2*(-x/(x^2 + 1) + 1)*exp(2*x)/(x^2 + 1), one operation shorter
     assert run("diff", "exp(2x)/(1+x^2)", "x").stdout == "2*(x^2 - x + 1)*exp(2*x)/(x^2 + 1)^2\n"
     assert run("diff", "sqrt(x^2+2)*x^2", "x").stdout == "x*(3*x^2 + 4)/sqrt(x^2 + 2)\n"
+    assert run("diff", "(x^2+1)/(x-1)", "x").stdout == "(x^2 - 2*x - 1)/(x - 1)^2\n"
+    assert run("diff", "exp(3x)/(1+x^2)", "x").stdout == "(3*x^2 - 2*x + 3)*exp(3*x)/(x^2 + 1)^2\n"
+    # without a fraction, a rewrite must be a quarter shorter
+    assert run("diff", "x^2*sin(x)", "x").stdout == "x^2*cos(x) + 2*x*sin(x)\n"
     assert calculus._nested_fractions(2 * (1 - x / (x**2 + 1)) * sp.exp(2 * x) / (x**2 + 1)) == 1
     assert calculus._nested_fractions(2 * (x**2 - x + 1) * sp.exp(2 * x) / (x**2 + 1) ** 2) == 0
 
