@@ -751,7 +751,7 @@ def check_power(base: sp.Expr, exp: sp.Expr) -> None:
     import math
 
     if base.is_Number:
-        if base.is_zero or abs(base) == 1:
+        if base.is_zero or abs(base) == 1 or not base.is_finite:  # oo^1, (-oo)^2: sympy's infinities
             return
         b = sp.Rational(base)
         size = max(abs(b.p), b.q)

@@ -238,3 +238,11 @@ def test_closed_pipe_exits_quietly() -> None:
                        capture_output=True, text=True, timeout=120)
     assert p.stdout == "2*x\n"
     assert p.stderr == ""
+
+
+@pytest.mark.parametrize("power", ["oo^1", "(-oo)^3", "oo^(-1)", "2^oo"])
+def test_powers_of_infinity_pass_the_digit_bound(power: str) -> None:
+    # the bound on exact powers took oo for a rational and raised TypeError (found by the slow fuzz run)
+    r = run("diff", f"x*{power}", "x")
+    assert r.status == 0 and r.stderr == "", r.stderr
+    assert run("limit", power).stderr.startswith("jacli: the expression has no variable")
