@@ -217,3 +217,15 @@ def test_compiling_for_numpy_does_not_evaluate_the_expressions_again(monkeypatch
     f = compile_numpy(xs, [e, xs[0] * xs[1]])
     got = f(0.5, 0.25)
     assert np.allclose(got, [0.75**3 * np.tanh(0.5) + 1 / (1 + 0.0625), 0.125])
+
+
+def test_pretty_output_of_a_huge_result_is_one_line_and_says_so() -> None:
+    # sympy's 2-D layout of sqrt(1 + x*sqrt(1 + x*...)) 100 levels deep ran past any timeout
+    text = "sqrt(1+x*" * 20 + "x" + ")" * 20
+    pretty = run("diff", text, "x", "-f", "pretty", env={"NO_COLOR": "1", "COLUMNS": "100"})
+    plain = run("diff", text, "x", "-f", "plain")
+    assert pretty.status == 0 and plain.status == 0
+    assert plain.stdout.strip() in pretty.stdout
+    assert "note: shown in one line (-f plain's text): too large for a 2-D layout" in pretty.stdout
+    small = run("diff", "sqrt(1+x*sqrt(1+x))", "x", "-f", "pretty", env={"NO_COLOR": "1"})
+    assert "too large" not in small.stdout and "╲╱" in small.stdout  # the 2-D square root

@@ -13,6 +13,7 @@ import sympy as sp
 from rich.console import Console
 from rich.text import Text
 
+from ..guard import tree_size
 from ..result import Result
 from .common import COMMAND_TITLES, display, is_number, layout_note
 from .plain import plain_expr, plain_value
@@ -21,9 +22,21 @@ from .plain import plain_expr, plain_value
 MAX_ROWS, MAX_COLS = 12, 8
 
 
+#: larger expressions are shown in one line: sympy's 2-D layout of a result nested 100 levels deep
+#: takes minutes (it re-pads every enclosing picture at each level) and is wider than any terminal
+MAX_PRETTY_NODES = 2_000
+TOO_LARGE_NOTE = "shown in one line (-f plain's text): too large for a 2-D layout"
+
+
+def too_large(expr: Any) -> bool:
+    return isinstance(expr, sp.Basic) and tree_size(expr, MAX_PRETTY_NODES) > MAX_PRETTY_NODES
+
+
 def pretty_expr(expr: Any, width: int = 100) -> str:
     if hasattr(expr, "plain"):  # matrix-form results (jacli.matrix): their plain text
         return str(expr.plain())
+    if too_large(expr):
+        return plain_expr(expr)
     return str(sp.pretty(display(expr), use_unicode=True, num_columns=width))
 
 
@@ -95,6 +108,8 @@ def render(result: Result, color: bool = True, width: int = 100, full: bool = Fa
                 console.print(Text(f"= {plain_expr(block.matrix_form)}", style="cyan"))
             shown, elided = corner(block.expr, full)
             console.print(Text(pretty_expr(shown, width)))
+            if too_large(shown):
+                console.print(Text(f"note: {TOO_LARGE_NOTE}", style="dim"))
             if result.at and block.exact is not None:
                 point = point_text(result.at, full)
                 console.print(Text(f"at {point}:", style="bold"))
