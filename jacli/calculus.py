@@ -303,6 +303,8 @@ def evaluate(value: Value, subs: dict[sp.Symbol, sp.Expr]) -> tuple[Value, Any]:
             if v.is_real is False and not v.has(sp.zoo, sp.nan):
                 raise EvaluationError(f"the result is not real at this point ({v})")
             raise EvaluationError("the result is undefined at this point (division by zero or a singularity)")
+        if not v.is_Number:  # DiracDelta(0): the second derivative of abs or relu at 0
+            raise EvaluationError(f"the result has no numerical value at this point ({e})")
         return float(v)
 
     if isinstance(exact, sp.MatrixBase):

@@ -246,3 +246,13 @@ def test_powers_of_infinity_pass_the_digit_bound(power: str) -> None:
     r = run("diff", f"x*{power}", "x")
     assert r.status == 0 and r.stderr == "", r.stderr
     assert run("limit", power).stderr.startswith("jacli: the expression has no variable")
+
+
+def test_a_dirac_delta_at_the_point_is_an_evaluation_error() -> None:
+    # the second derivative of abs at 0 is 2*DiracDelta(0): float() raised TypeError (slow fuzz run)
+    for argv in (["diff", "abs(x)", "x", "-n", "2", "--at", "x=0"],
+                 ["hessian", "-(abs(x))", "--wrt", "x,y", "-v", "x:1", "-v", "y:1", "--at", "x=0", "--at", "y=0"]):
+        r = run(*argv)
+        assert r.status == 1 and r.stdout == "", r.stderr
+        assert r.stderr.startswith("jacli: the result has no numerical value at this point (") and "DiracDelta(0)" in r.stderr
+        assert r.stderr.count("\n") == 1
