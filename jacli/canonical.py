@@ -27,7 +27,12 @@ _ONE = sp.S.One
 _ZERO = sp.S.Zero
 
 
-@lru_cache(maxsize=2**18)
+#: the caches below keep at most this many expressions alive (a few MB), also in long batch runs
+#: and test sessions; a miss costs microseconds
+CACHE_SIZE = 2**15
+
+
+@lru_cache(maxsize=CACHE_SIZE)
 def order_key(e: Any) -> Any:
     """A key whose order is ``Basic.compare``'s: the class (by sympy's ``ordering_of_classes``, then
     by name), the length of the hashable content, then its items in turn. None where the content
@@ -49,7 +54,7 @@ def order_key(e: Any) -> Any:
     return (rank, name if rank == _UNKNOWN else "", len(content), tuple(items))
 
 
-@lru_cache(maxsize=2**18)
+@lru_cache(maxsize=CACHE_SIZE)
 def _symbolic(e: Any) -> bool:
     """Whether a symbol occurs in ``e`` (numbers such as sqrt(2) or pi combine in products)."""
     return e.is_Symbol or any(_symbolic(a) for a in e.args)
