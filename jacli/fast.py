@@ -40,15 +40,15 @@ from .errors import ResourceError
 #: function) attempted explicitly; beyond it the work is refused with a pointer to symbolic sizes
 MAX_WORK = 4_000_000
 
-_FUNCTIONS = {
-    "sin": sp.sin, "cos": sp.cos, "tan": sp.tan, "cot": sp.cot,
-    "asin": sp.asin, "acos": sp.acos, "atan": sp.atan,
-    "sinh": sp.sinh, "cosh": sp.cosh, "tanh": sp.tanh,
-    "asinh": sp.asinh, "acosh": sp.acosh, "atanh": sp.atanh,
-    "exp": sp.exp, "log": sp.log,
+#: the elementary functions :func:`float_values` evaluates, with their floating-point versions
+_MATH = {
+    sp.sin: math.sin, sp.cos: math.cos, sp.tan: math.tan, sp.cot: lambda v: 1.0 / math.tan(v),
+    sp.asin: math.asin, sp.acos: math.acos, sp.atan: math.atan,
+    sp.sinh: math.sinh, sp.cosh: math.cosh, sp.tanh: math.tanh,
+    sp.asinh: math.asinh, sp.acosh: math.acosh, sp.atanh: math.atanh,
+    sp.exp: math.exp, sp.log: math.log,
 }
-#: the elementary functions :func:`float_values` evaluates
-FUNCTIONS = frozenset(_FUNCTIONS.values())
+FUNCTIONS = frozenset(_MATH)
 _ATOMS = (sp.Symbol, sp.Integer, sp.Rational)
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -238,15 +238,6 @@ def hessian_rows(f: Any, symbols: Sequence[sp.Symbol]) -> tuple[list[Any], list[
     p.uses(f)
     grad = [p.d(f, s) for s in symbols]
     return grad, [[p.d(g, s) for s in symbols] for g in grad]
-
-
-_MATH = {
-    sp.sin: math.sin, sp.cos: math.cos, sp.tan: math.tan, sp.cot: lambda v: 1.0 / math.tan(v),
-    sp.asin: math.asin, sp.acos: math.acos, sp.atan: math.atan,
-    sp.sinh: math.sinh, sp.cosh: math.cosh, sp.tanh: math.tanh,
-    sp.asinh: math.asinh, sp.acosh: math.acosh, sp.atanh: math.atanh,
-    sp.exp: math.exp, sp.log: math.log,
-}
 
 
 def float_values(entries: Sequence[Any], point: dict[Any, float]) -> list[float]:
