@@ -51,3 +51,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip)
+
+
+def identical(a: Any, b: Any) -> bool:
+    """The same sympy object: equal, with the same arguments and hash (not merely an equal value)."""
+    return bool(a == b and a.args == b.args and hash(a) == hash(b))

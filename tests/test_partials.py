@@ -20,6 +20,8 @@ from hypothesis import strategies as st
 from jacli import canonical, fast
 from jacli.functions import relu, sigmoid
 
+from .conftest import identical
+
 X = [sp.Symbol(n, real=True) for n in ("x[0]", "x[1]", "x[2]", "x[10]", "y")]
 OTHERS = [sp.Symbol("a", real=True), sp.Symbol("W[1,0]", real=True), sp.Symbol("p", positive=True)]
 f = sp.Function("f", real=True)
@@ -47,10 +49,6 @@ def _grow(children: st.SearchStrategy[sp.Expr]) -> st.SearchStrategy[sp.Expr]:
 
 expressions = st.recursive(LEAVES, _grow, max_leaves=14)
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-def identical(a: sp.Basic, b: sp.Basic) -> bool:
-    return a == b and a.args == b.args and hash(a) == hash(b)
 
 
 @SETTINGS

@@ -19,7 +19,7 @@ import jacli
 from jacli import calculus, fast
 from jacli.build import Workspace
 
-from .conftest import run
+from .conftest import identical, run
 
 FUNCS = ["sin", "cos", "exp", "tanh", "atan"]
 
@@ -38,10 +38,6 @@ def random_expr(rng: random.Random, names: list[str], depth: int = 3) -> str:
     if kind == "/":
         return f"({a})/(1 + ({b})^2)"
     return f"({a}) {kind} ({b})"
-
-
-def identical(a: sp.Basic, b: sp.Basic) -> bool:
-    return a == b and a.args == b.args and hash(a) == hash(b)
 
 
 @pytest.mark.parametrize("seed", range(8))
