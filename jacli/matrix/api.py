@@ -75,11 +75,12 @@ class Derivative:
         claimed = M.value(self.result, M.Env(sizes, values))
         if self.kind == "hessian":
             from ..calculus import flat
+            from ..fast import jacobian_rows
             from ..functions import compile_numpy
 
             f = cws.evaluate(self.text)
             symbols = [s for n in names for s in flat(cws.variable(n))]
-            grad = [sp.diff(f, s) for s in flat(cws.variable(self.var))]
+            grad = jacobian_rows([f], flat(cws.variable(self.var)))[0]
             g = compile_numpy(symbols, grad)
 
             def call(vals: dict[str, np.ndarray]) -> np.ndarray:
