@@ -32,7 +32,7 @@ MAX_FACTORIAL = 1_000
 MAX_MATRIX_POWER = 64
 MAX_INVERSE = 8  # largest symbolic matrix inverted / determinant expanded explicitly
 
-CONSTANTS: dict[str, sp.Expr] = {"pi": sp.pi, "e": sp.E, "E": sp.E, "oo": sp.oo}
+CONSTANTS: dict[str, sp.Expr] = {"pi": sp.pi, "e": sp.E, "E": sp.E, **{name: sp.oo for name in sx.INFINITY_NAMES}}
 
 # scalar functions applied entry by entry to vectors and matrices
 ELEMENTWISE: dict[str, Callable[[sp.Expr], sp.Expr]] = {
@@ -40,12 +40,23 @@ ELEMENTWISE: dict[str, Callable[[sp.Expr], sp.Expr]] = {
     "asin": sp.asin, "acos": sp.acos, "atan": sp.atan, "acot": sp.acot,
     "sinh": sp.sinh, "cosh": sp.cosh, "tanh": sp.tanh, "coth": sp.coth,
     "asinh": sp.asinh, "acosh": sp.acosh, "atanh": sp.atanh,
+    "asec": sp.asec, "acsc": sp.acsc, "sech": sp.sech, "csch": sp.csch,
+    "acoth": sp.acoth, "asech": sp.asech, "acsch": sp.acsch,
     "exp": sp.exp, "sqrt": sp.sqrt, "abs": sp.Abs, "sign": sp.sign, "ln": sp.log,
+    "log10": lambda x: sp.log(x, 10), "log2": lambda x: sp.log(x, 2), "erf": sp.erf,
     "sigmoid": CUSTOM["sigmoid"], "relu": CUSTOM["relu"], "step": CUSTOM["step"],
+    "softplus": CUSTOM["softplus"], "gelu": CUSTOM["gelu"],
 }
+#: other spellings of the same functions (arcsin for asin, as numpy and many textbooks write)
+SPELLINGS = {
+    "arcsin": "asin", "arccos": "acos", "arctan": "atan", "arccot": "acot", "arcsec": "asec", "arccsc": "acsc",
+    "arcsinh": "asinh", "arccosh": "acosh", "arctanh": "atanh", "arccoth": "acoth",
+    "arsinh": "asinh", "arcosh": "acosh", "artanh": "atanh", "arcoth": "acoth",
+}
+ELEMENTWISE.update({alias: ELEMENTWISE[name] for alias, name in SPELLINGS.items()})
 MATRIX_FUNCTIONS = frozenset({
     "inv", "det", "logdet", "tr", "trace", "norm", "sum", "dot", "hadamard", "diag", "softmax",
-    "logsumexp", "log", "factorial", "transpose",
+    "logsumexp", "log", "factorial", "transpose", "mean", "max", "min",
 })
 BUILTIN_FUNCTIONS = frozenset(ELEMENTWISE) | MATRIX_FUNCTIONS
 
@@ -103,6 +114,11 @@ class Workspace:
     _let_values: dict[str, Value] = field(default_factory=dict, repr=False)
     _vars: dict[str, Value] = field(default_factory=dict, repr=False)
     _fn: dict[str, Any] = field(default_factory=dict, repr=False)
+    #: what the reader should know about how the input was read (shown as notes); see take_notes
+    notes: list[str] = field(default_factory=list, repr=False)
+    #: the names the current command differentiates by or moves (VAR, --wrt): never glued names
+    stated: set[str] = field(default_factory=set, repr=False)
+    _parsed: Any = field(default=None, repr=False)
 
     # construction from command-line style declarations
     @classmethod
@@ -127,7 +143,7 @@ class Workspace:
             ws.declare_function(spec)
         for spec in let:
             name, sep, body = spec.partition("=")
-            name = name.strip()
+            name = sx.read_name(name)
             if not sep or not body.strip():
                 raise UsageError(f"bad --let {spec!r}: expected NAME=EXPR")
             ws.define(name, body.strip())
@@ -171,7 +187,62 @@ class Workspace:
         return BUILTIN_FUNCTIONS | frozenset(self.funcs)
 
     def parse(self, text: str) -> sx.Node:
-        return sx.parse(text, self.function_names())
+        """Parse ``text``; names glued to a function (``sinx``) are refused unless declared, defined
+        or stated (named as a variable to differentiate by: see ``stated``). The last tree is kept,
+        so that the engines and the notes read one command's expression once."""
+        key = (text, frozenset(self.stated), self.function_names(), tuple(self.shapes), len(self.lets))
+        if self._parsed is not None and self._parsed[0] == key:
+            return self._parsed[1]
+        node = sx.parse(text, self.function_names())
+        self.check_glued(node, text, self.stated)
+        self._parsed = (key, node)
+        return node
+
+    def is_defined(self, name: str) -> bool:
+        return name in self.shapes or any(n == name for n, _ in self.lets)
+
+    def check_glued(self, node: sx.Node, text: str, stated: set[str]) -> None:
+        from .reading import glued
+
+        for n in name_nodes(node, "T" not in self.shapes):
+            if n.name in stated or self.is_defined(n.name) or n.name in CONSTANTS:
+                continue
+            split = glued(n.name, BUILTIN_FUNCTIONS)
+            if split is not None:
+                f, arg = split
+                raise ParseError(f"{n.name!r} reads as {f}({arg}) or as a name; write {f}({arg}), "
+                                 f"or declare the name with -v {n.name}:1", text, n.pos)
+
+    def transposes(self, node: sx.Pow) -> bool:
+        """A^T: T is a transposition unless T is declared or defined."""
+        return is_T(node.exp) and not self.is_defined("T")
+
+    def scalar_transpose(self, node: sx.Pow, text: str) -> ShapeError:
+        base = text[sx.start(node.base):node.pos].strip() or "it"
+        return ShapeError(f"^T transposes, but {base} is a scalar: declare its shape (-v NAME:n) for a transpose, "
+                          "or declare T (-v T:1) for a power", text, node.pos)
+
+    def bars_of_array(self, node: sx.Call, text: str, shape: str) -> ShapeError:
+        return ShapeError(f"|...| of a {shape} is ambiguous: write norm(...) or ‖...‖ for its norm, "
+                          "abs(...) for the absolute value of every entry", text, node.pos)
+
+    def note(self, message: str) -> None:
+        if message not in self.notes:
+            self.notes.append(message)
+
+    def take_notes(self) -> list[str]:
+        """The notes gathered since the last call (one computation's), in order."""
+        notes, self.notes = self.notes, []
+        return notes
+
+    def note_scalar_factors(self, node: sx.Mul, values: list[Any], is_scalar: Callable[[Any], bool]) -> None:
+        """A name nobody declared, multiplied with vectors or matrices, is taken as a scalar: say so."""
+        if all(is_scalar(v) for v in values):
+            return
+        for arg, v in zip(node.args, values, strict=True):
+            if isinstance(arg, sx.Name) and is_scalar(v) and not self.is_defined(arg.name) and arg.name not in CONSTANTS:
+                self.note(f"{arg.name} is not declared, so it is taken as a scalar; declare it "
+                          f"(-v {arg.name}:1 for a scalar, -v {arg.name}:n,n for a matrix) to say so")
 
     def lower(self, node: sx.Node, text: str) -> Value:
         return Lowerer(self, text).lower(node)
@@ -221,7 +292,7 @@ class Workspace:
         lets = dict(self.lets)
 
         def visit(n: sx.Node) -> None:
-            for name in names_in(n):
+            for name in names_in(n, not self.is_defined("T")):
                 if name in lets:
                     visit(self._let_nodes[name])
                 elif name not in CONSTANTS and name not in seen:
@@ -232,19 +303,29 @@ class Workspace:
         return declared + [n for n in seen if n not in self.shapes]
 
 
-def names_in(node: sx.Node) -> Iterator[str]:
-    """Names used as values in ``node``, in order of appearance (left to right)."""
+def names_in(node: sx.Node, transpose_T: bool = True) -> Iterator[str]:
+    """Names used as values in ``node``, in order of appearance (left to right). With
+    ``transpose_T`` (T is not declared), the T of ``A^T`` is a transposition, not a name."""
+    for n in name_nodes(node, transpose_T):
+        yield n.name
+
+
+def name_nodes(node: sx.Node, transpose_T: bool = True) -> Iterator[sx.Name]:
+    """The Name nodes of ``node`` used as values, left to right (see names_in)."""
     stack: list[sx.Node] = [node]
     while stack:
         n = stack.pop()
         if isinstance(n, sx.Name):
-            yield n.name
+            yield n
         elif isinstance(n, (sx.Add, sx.Mul)):
             stack.extend(reversed(n.args))
         elif isinstance(n, sx.Neg):
             stack.append(n.operand)
         elif isinstance(n, sx.Pow):
-            stack.extend([n.exp, n.base])
+            if transpose_T and is_T(n.exp):
+                stack.append(n.base)
+            else:
+                stack.extend([n.exp, n.base])
         elif isinstance(n, sx.Call):
             stack.extend(reversed(n.args))
         elif isinstance(n, sx.Transpose):
@@ -254,6 +335,10 @@ def names_in(node: sx.Node) -> Iterator[str]:
             stack.append(n.operand)
         elif isinstance(n, sx.List):
             stack.extend(reversed(n.items))
+
+
+def is_T(node: sx.Node) -> bool:
+    return isinstance(node, sx.Name) and node.name == "T"
 
 
 def number(text: str) -> sp.Rational:
@@ -276,10 +361,16 @@ class ChainLowering:
     hadamard: Callable[[Any, Any, int], Any]
     divide: Callable[[Any, Any, int], Any]
 
+    ws: Workspace
+
+    def is_scalar_value(self, value: Any) -> bool:
+        return shape_of(value) == SCALAR
+
     def _Mul(self, node: sx.Mul) -> Any:
-        acc = self.lower(node.args[0])
-        for op, arg, pos in zip(node.ops[1:], node.args[1:], node.pos[1:], strict=True):
-            v = self.lower(arg)
+        values = [self.lower(arg) for arg in node.args]
+        self.ws.note_scalar_factors(node, values, self.is_scalar_value)
+        acc = values[0]
+        for op, v, pos in zip(node.ops[1:], values[1:], node.pos[1:], strict=True):
             if op in ("*", "@"):
                 acc = self.matmul(acc, v, pos)
             elif op == ".*":
@@ -399,9 +490,11 @@ class Lowerer(ChainLowering):
             return squared
         base = self.lower(node.base)
         sb = shape_of(base)
+        if self.ws.transposes(node):
+            if sb == SCALAR:
+                raise self.ws.scalar_transpose(node, self.text)
+            return as_value(base.T)  # A^T
         if sb != SCALAR:
-            if isinstance(node.exp, sx.Name) and node.exp.name == "T" and "T" not in self.ws.shapes:
-                return as_value(base.T)  # A^T
             exp = self.lower(node.exp)
             if 1 in sb:
                 raise self.shape_error(
@@ -509,6 +602,8 @@ class Lowerer(ChainLowering):
         if node.primes:
             raise self.shape_error(f"{name}' is only for functions declared with --func", node.pos)
         args = [self.lower(a) for a in node.args]
+        if node.written == "|" and shape_of(args[0]) != SCALAR:
+            raise self.ws.bars_of_array(node, self.text, format_shape(shape_of(args[0])))
         if name in ELEMENTWISE:
             self.arity(node, args, 1)
             f = ELEMENTWISE[name]
@@ -691,6 +786,37 @@ class Lowerer(ChainLowering):
         self.arity(node, args, 1)
         v = self.vector(node, args[0])
         return sp.log(sp.Add(*[sp.exp(e) for e in v]))
+
+    def fn_mean(self, node: sx.Call, args: list[Value]) -> Value:
+        self.arity(node, args, 1)
+        (a,) = args
+        if isinstance(a, sp.MatrixBase):
+            return sp.Add(*a) / len(a)
+        return a
+
+    def fn_max(self, node: sx.Call, args: list[Value]) -> Value:
+        return self.extremum(node, args)
+
+    fn_min = fn_max
+
+    def extremum(self, node: sx.Call, args: list[Value]) -> Value:
+        """max(a, b), min(a, b): of two scalars, or entry by entry (a scalar applies to every entry)."""
+        if len(args) == 1:
+            raise self.shape_error(f"{node.func}() takes two arguments, as {node.func}(a, b); "
+                                   f"the largest entry of a vector is not differentiable in jacli", node.pos)
+        self.arity(node, args, 2)
+        f = CUSTOM[node.func]
+        a, b = args
+        sa, sb = shape_of(a), shape_of(b)
+        if sa == SCALAR and sb == SCALAR:
+            return f(a, b)
+        if sa != sb and SCALAR not in (sa, sb):
+            raise self.shape_error(f"{node.func}() needs equal shapes, not a {format_shape(sa)} and a {format_shape(sb)}",
+                                   node.pos)
+        shape = sa if sa != SCALAR else sb
+        entries_a = list(a) if isinstance(a, sp.MatrixBase) else [a] * (shape[0] * shape[1])  # type: ignore[operator]
+        entries_b = list(b) if isinstance(b, sp.MatrixBase) else [b] * (shape[0] * shape[1])  # type: ignore[operator]
+        return as_value(sp.ImmutableMatrix(shape[0], shape[1], [f(p, q) for p, q in zip(entries_a, entries_b, strict=True)]))
 
 
 def applied_derivative(f: Any, args: list[sp.Expr], slots: tuple[int, ...]) -> sp.Expr:

@@ -118,24 +118,171 @@ class relu(sp.Function):  # noqa: N801
         return _apply_latex(r"\operatorname{relu}", printer, self.args[0], exp)
 
 
+class softplus(sp.Function):  # noqa: N801
+    """log(1 + exp(x)), the smooth relu; its derivative is the sigmoid."""
+
+    nargs = 1
+
+    @classmethod
+    def eval(cls, arg: sp.Expr) -> sp.Expr | None:
+        if arg.is_zero:
+            return sp.log(2)
+        if arg is sp.oo:
+            return sp.oo
+        if arg is sp.S.NegativeInfinity:
+            return sp.S.Zero
+        return None
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return sigmoid(self.args[0])
+
+    def _eval_rewrite_as_exp(self, arg: sp.Expr, **kwargs: Any) -> sp.Expr:
+        return sp.log(1 + sp.exp(arg))
+
+    _eval_rewrite_as_log = _eval_rewrite_as_exp
+
+    def _eval_is_real(self) -> bool | None:
+        return self.args[0].is_real
+
+    def _eval_is_positive(self) -> bool | None:
+        return True if self.args[0].is_real else None
+
+    def _eval_evalf(self, prec: int) -> sp.Expr:
+        return sp.log(1 + sp.exp(self.args[0]))._eval_evalf(prec)
+
+    def _latex(self, printer: Any, exp: Any = None) -> str:
+        return _apply_latex(r"\operatorname{softplus}", printer, self.args[0], exp)
+
+
+class gelu(sp.Function):  # noqa: N801
+    """The Gaussian error linear unit x*Φ(x) = x/2*(1 + erf(x/sqrt(2))) (the exact form, as
+    PyTorch's default GELU)."""
+
+    nargs = 1
+
+    @classmethod
+    def eval(cls, arg: sp.Expr) -> sp.Expr | None:
+        if arg.is_zero:
+            return sp.S.Zero
+        if arg is sp.oo:
+            return sp.oo
+        if arg is sp.S.NegativeInfinity:
+            return sp.S.Zero
+        return None
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        x = self.args[0]
+        return (1 + sp.erf(x / sp.sqrt(2))) / 2 + x * sp.exp(-x**2 / 2) / sp.sqrt(2 * sp.pi)
+
+    def _eval_rewrite_as_erf(self, arg: sp.Expr, **kwargs: Any) -> sp.Expr:
+        return arg * (1 + sp.erf(arg / sp.sqrt(2))) / 2
+
+    def _eval_is_real(self) -> bool | None:
+        return self.args[0].is_real
+
+    def _eval_evalf(self, prec: int) -> sp.Expr:
+        x = self.args[0]
+        return (x * (1 + sp.erf(x / sp.sqrt(2))) / 2)._eval_evalf(prec)
+
+    def _latex(self, printer: Any, exp: Any = None) -> str:
+        return _apply_latex(r"\operatorname{gelu}", printer, self.args[0], exp)
+
+
+class _Extremum(sp.Function):
+    """max(a, b) and min(a, b) with relu's choice at the kink: d/da max(a, b) = step(a - b), which
+    is 0 where a = b, as relu'(0) = 0; so max(x, 0) differentiates exactly as relu(x)."""
+
+    nargs = 2
+    _pick: Any = None  # the builtin max or min
+    _name = ""
+
+    @classmethod
+    def eval(cls, a: sp.Expr, b: sp.Expr) -> sp.Expr | None:
+        if a == b:
+            return a
+        d = a - b
+        if d.is_positive:
+            return a if cls._name == "max" else b
+        if d.is_negative:
+            return b if cls._name == "max" else a
+        return None
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        a, b = self.args
+        first = (a - b) if self._name == "max" else (b - a)
+        return step(first) if argindex == 1 else step(-first)
+
+    def _eval_rewrite_as_Max(self, a: sp.Expr, b: sp.Expr, **kwargs: Any) -> sp.Expr:
+        return sp.Max(a, b) if self._name == "max" else sp.Min(a, b)
+
+    _eval_rewrite_as_Heaviside = _eval_rewrite_as_Max
+
+    def _eval_is_real(self) -> bool | None:
+        return fuzzy_and_real(self.args)
+
+    def _eval_evalf(self, prec: int) -> sp.Expr:
+        a, b = (x.evalf(prec) for x in self.args)
+        if a.is_Number and b.is_Number:
+            return self._pick(a, b)
+        return self
+
+    def _sympystr(self, printer: Any) -> str:
+        return f"{self._name}({printer._print(self.args[0])}, {printer._print(self.args[1])})"
+
+    def _latex(self, printer: Any, exp: Any = None) -> str:
+        body = rf"\{self._name}\left({printer._print(self.args[0])}, {printer._print(self.args[1])}\right)"
+        return body if exp is None else rf"{body}^{{{exp}}}"
+
+    def _pretty(self, printer: Any) -> Any:
+        from sympy.printing.pretty.stringpict import prettyForm
+
+        return printer._helper_print_function(self.func, self.args, func_name=self._name)  \
+            if hasattr(printer, "_helper_print_function") else prettyForm(self._sympystr(printer))
+
+
+class maximum(_Extremum):  # noqa: N801 - written max(a, b)
+    _pick = max
+    _name = "max"
+
+
+class minimum(_Extremum):  # noqa: N801 - written min(a, b)
+    _pick = min
+    _name = "min"
+
+
+def fuzzy_and_real(args: Sequence[sp.Expr]) -> bool | None:
+    reals = [a.is_real for a in args]
+    if all(r is True for r in reals):
+        return True
+    return None
+
+
 def _apply_latex(name: str, printer: Any, arg: Any, exp: Any) -> str:
     body = name + r"\left(" + printer._print(arg) + r"\right)"
     return body if exp is None else r"\left(" + body + r"\right)^{" + str(exp) + "}"
 
 
-CUSTOM = {"sigmoid": sigmoid, "relu": relu, "step": step}
+CUSTOM = {"sigmoid": sigmoid, "relu": relu, "step": step, "softplus": softplus, "gelu": gelu,
+          "max": maximum, "min": minimum}
 
 
 def to_elementary(expr: Any) -> Any:
     """Rewrite jacli's own functions into sympy built-ins (for limit, which does not know them)."""
-    return expr.replace(
-        lambda e: isinstance(e, (sigmoid, relu, step)),
-        lambda e: (
-            1 / (1 + sp.exp(-e.args[0]))
-            if isinstance(e, sigmoid)
-            else (sp.Max(0, e.args[0]) if isinstance(e, relu) else sp.Heaviside(e.args[0], 0))
-        ),
-    )
+    def elementary(e: Any) -> Any:
+        x = e.args[0]
+        if isinstance(e, sigmoid):
+            return 1 / (1 + sp.exp(-x))
+        if isinstance(e, relu):
+            return sp.Max(0, x)
+        if isinstance(e, step):
+            return sp.Heaviside(x, 0)
+        if isinstance(e, softplus):
+            return sp.log(1 + sp.exp(x))
+        if isinstance(e, gelu):
+            return x * (1 + sp.erf(x / sp.sqrt(2))) / 2
+        return e.rewrite(sp.Max)
+
+    return expr.replace(lambda e: isinstance(e, (sigmoid, relu, step, softplus, gelu, _Extremum)), elementary)
 
 
 def numpy_functions() -> dict[str, Any]:
@@ -151,7 +298,18 @@ def numpy_functions() -> dict[str, Any]:
     def _step(x: Any) -> Any:
         return np.where(np.asarray(x, dtype=float) > 0, 1.0, 0.0)
 
-    return {"sigmoid": _sigmoid, "relu": _relu, "step": _step, "factorial": np.vectorize(lambda n: math.gamma(n + 1.0), otypes=[float])}
+    erf = np.vectorize(math.erf, otypes=[float])
+
+    def _gelu(x: Any) -> Any:
+        x = np.asarray(x, dtype=float)
+        return 0.5 * x * (1.0 + erf(x / math.sqrt(2.0)))
+
+    def _softplus(x: Any) -> Any:
+        return np.logaddexp(0.0, np.asarray(x, dtype=float))
+
+    return {"sigmoid": _sigmoid, "relu": _relu, "step": _step, "softplus": _softplus, "gelu": _gelu, "erf": erf,
+            "maximum": np.maximum, "minimum": np.minimum,
+            "factorial": np.vectorize(lambda n: math.gamma(n + 1.0), otypes=[float])}
 
 
 def compile_numpy(symbols: Sequence[Any], exprs: Sequence[Any], extra: dict[str, Any] | None = None,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from .errors import UsageError
-from .syntax import is_identifier
+from .syntax import is_identifier, read_name
 
 Dim = int | str
 Shape = tuple[Dim, ...]  # () or (rows, cols)
@@ -71,7 +71,7 @@ def parse_declaration(text: str) -> tuple[str, Shape]:
     if ":" not in text:
         _fail(text)
     name, _, shape = text.partition(":")
-    name = name.strip()
+    name = read_name(name)
     if not is_identifier(name):
         raise UsageError(f"bad variable name {name!r} in {text!r}")
     return name, parse_shape(shape, text)

@@ -26,7 +26,7 @@ from sympy.core.function import AppliedUndef
 from . import syntax as sx
 from .budget import attempt
 from .build import Value, Workspace, as_value, names_in, shape_of, split_entry
-from .functions import relu, sigmoid, step
+from .functions import gelu, maximum, minimum, relu, sigmoid, softplus, step
 
 
 @dataclass
@@ -102,9 +102,37 @@ FUNCTION_RULES: dict[str, tuple[str, str, str]] = {
     "relu": ("relu", "(relu(x))' = step(x)  (0 at x = 0, as PyTorch)", r"\frac{d}{dx} \operatorname{relu} x = \operatorname{step} x"),
     "step": ("unit step", "(step(x))' = 0  (x != 0)", r"\frac{d}{dx} \operatorname{step} x = 0 \quad (x \neq 0)"),
     "sign": ("sign", "(sign(x))' = 0  (x != 0)", r"\frac{d}{dx} \operatorname{sign} x = 0 \quad (x \neq 0)"),
+    "asec": ("inverse secant", "(asec(x))' = 1/(x^2*sqrt(1 - 1/x^2))",
+             r"\frac{d}{dx} \operatorname{arcsec} x = \frac{1}{x^{2} \sqrt{1 - \frac{1}{x^{2}}}}"),
+    "acsc": ("inverse cosecant", "(acsc(x))' = -1/(x^2*sqrt(1 - 1/x^2))",
+             r"\frac{d}{dx} \operatorname{arccsc} x = -\frac{1}{x^{2} \sqrt{1 - \frac{1}{x^{2}}}}"),
+    "sech": ("hyperbolic secant", "(sech(x))' = -tanh(x)*sech(x)",
+             r"\frac{d}{dx} \operatorname{sech} x = -\tanh x \operatorname{sech} x"),
+    "csch": ("hyperbolic cosecant", "(csch(x))' = -coth(x)*csch(x)",
+             r"\frac{d}{dx} \operatorname{csch} x = -\coth x \operatorname{csch} x"),
+    "acoth": ("inverse hyperbolic cotangent", "(acoth(x))' = 1/(1 - x^2)",
+              r"\frac{d}{dx} \operatorname{arcoth} x = \frac{1}{1 - x^{2}}"),
+    "asech": ("inverse hyperbolic secant", "(asech(x))' = -1/(x*sqrt(1 - x^2))",
+              r"\frac{d}{dx} \operatorname{arsech} x = -\frac{1}{x \sqrt{1 - x^{2}}}"),
+    "acsch": ("inverse hyperbolic cosecant", "(acsch(x))' = -1/(x^2*sqrt(1 + 1/x^2))",
+              r"\frac{d}{dx} \operatorname{arcsch} x = -\frac{1}{x^{2} \sqrt{1 + \frac{1}{x^{2}}}}"),
+    "erf": ("error function", "(erf(x))' = 2*exp(-x^2)/sqrt(pi)", r"\frac{d}{dx} \operatorname{erf} x = \frac{2}{\sqrt{\pi}} e^{-x^{2}}"),
+    "softplus": ("softplus", "(softplus(x))' = (log(1 + exp(x)))' = sigmoid(x)",
+                 r"\frac{d}{dx} \operatorname{softplus} x = \frac{d}{dx} \ln(1 + e^{x}) = \sigma(x)"),
+    "gelu": ("gelu", "(gelu(x))' = (x*Phi(x))' = Phi(x) + x*phi(x) = (1 + erf(x/sqrt(2)))/2 + x*exp(-x^2/2)/sqrt(2*pi)",
+             r"\frac{d}{dx} x \Phi(x) = \Phi(x) + x \varphi(x) = "
+             r"\frac{1 + \operatorname{erf}(x/\sqrt{2})}{2} + \frac{x e^{-x^{2}/2}}{\sqrt{2\pi}}"),
 }
 
-_KNOWN_CLASSES = (sigmoid, relu, step)
+# two-argument functions: (rule name, plain general, LaTeX general)
+EXTREMUM_RULES: dict[str, tuple[str, str, str]] = {
+    "maximum": ("maximum", "(max(u, v))' = step(u - v)*u' + step(v - u)*v'  (at u = v: 0, as relu'(0))",
+                r"\frac{d}{dx} \max(u, v) = \operatorname{step}(u - v)\, u' + \operatorname{step}(v - u)\, v'"),
+    "minimum": ("minimum", "(min(u, v))' = step(v - u)*u' + step(u - v)*v'  (at u = v: 0, as relu'(0))",
+                r"\frac{d}{dx} \min(u, v) = \operatorname{step}(v - u)\, u' + \operatorname{step}(u - v)\, v'"),
+}
+
+_KNOWN_CLASSES = (sigmoid, relu, step, softplus, gelu, maximum, minimum)
 
 
 class Differentiator:
@@ -270,6 +298,12 @@ class Differentiator:
         name = type(e).__name__
         if isinstance(e, AppliedUndef):
             return self.abstract(e)
+        if name in EXTREMUM_RULES:
+            rule, plain, latex = EXTREMUM_RULES[name]
+            subs = [self(a) for a in e.args]
+            result = sp.Add(*[e.fdiff(i + 1) * sub.result for i, sub in enumerate(subs)])
+            return self.node(rule, shown, result, general=self.general(rule, (plain, latex)),
+                             bindings=[("u", e.args[0]), ("v", e.args[1])], substeps=subs)
         if len(e.args) != 1:
             return self.unknown(shown)
         (u,) = e.args

@@ -24,26 +24,17 @@ recurse deeply nor build lopsided trees.
 
 from __future__ import annotations
 
-import keyword
 import re
 from dataclasses import dataclass
 
 from .errors import BoundError, ParseError
+from .reading import unknown_function
 
 # --- bounds (documented in the README's Security section) -----------------------------------
 MAX_LENGTH = 20_000  # characters of one expression
 MAX_DEPTH = 100  # nesting of parentheses, brackets, calls and unary operators
 MAX_NAME = 64  # characters of one identifier
 MAX_DIGITS = 1_000  # digits of one numeric literal
-
-#: names that are never symbols: Python keywords and builtins that could smell of evaluation
-FORBIDDEN_NAMES = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | {
-    "eval", "exec", "open", "compile", "getattr", "setattr", "delattr", "globals", "locals",
-    "vars", "dir", "input", "print", "breakpoint", "help", "exit", "quit", "object", "type",
-    "super", "memoryview", "bytearray", "bytes", "classmethod", "staticmethod", "property",
-    "callable", "isinstance", "issubclass", "hasattr", "id", "hash", "repr", "format", "chr",
-    "ord", "system", "os", "sys", "subprocess", "builtins",
-}
 
 NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 DIGITS = frozenset("0123456789")
@@ -54,14 +45,28 @@ _UNICODE = {
     "\u2212": "-",  # minus sign
     "\u00b7": "*",  # middle dot
     "\u22c5": "*",  # dot operator
-    "\u00d7": "*",  # multiplication sign
+    "\u2219": "*",  # bullet operator
+    "\u00d7": "*",
     "\u00f7": "/",
-    "\u1d40": "'",  # superscript T
-    "\u03c0": "pi",
-    "\u221e": "oo",
-    "\u00b2": "^2",
-    "\u00b3": "^3",
+    "\u2215": "/",  # division slash
 }
+
+#: Greek letters read as one-letter names, by their English names (so that `θ` and `theta` are the
+#: same variable, and sympy prints them back as θ and \theta). Capitals that look like Latin
+#: letters (Α, Β, Ε, ...) and omicron are not here: they are refused as look-alikes.
+GREEK = {
+    "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "ϵ": "epsilon",
+    "ζ": "zeta", "η": "eta", "θ": "theta", "ϑ": "theta", "ι": "iota", "κ": "kappa", "λ": "lambda",
+    "μ": "mu", "\u00b5": "mu", "ν": "nu", "ξ": "xi", "π": "pi", "ρ": "rho", "ϱ": "rho", "σ": "sigma",
+    "ς": "sigma", "τ": "tau", "υ": "upsilon", "φ": "phi", "ϕ": "phi", "χ": "chi", "ψ": "psi",
+    "ω": "omega", "Γ": "Gamma", "Δ": "Delta", "Θ": "Theta", "Λ": "Lambda", "Ξ": "Xi", "Π": "Pi",
+    "Σ": "Sigma", "Υ": "Upsilon", "Φ": "Phi", "Ψ": "Psi", "Ω": "Omega",
+}
+SUBSCRIPT_DIGITS = {chr(0x2080 + k): str(k) for k in range(10)}
+SUPERSCRIPT = {"\u2070": "0", "\u00b9": "1", "\u00b2": "2", "\u00b3": "3",
+               **{chr(0x2070 + k): str(k) for k in range(4, 10)}, "\u207b": "-", "\u207a": "+"}
+TRANSPOSE_MARKS = frozenset("\u1d40\u22a4")  # superscript T, and ⊤ (written alone or after ^)
+INFINITY_NAMES = frozenset({"oo", "inf", "Inf", "infinity", "Infinity"})
 
 
 # --- syntax tree ------------------------------------------------------------------------------
@@ -115,6 +120,7 @@ class Call:
     pos: int
     primes: int = 0  # f'(x) is Call("f", (x,), primes=1)
     partials: tuple[int, ...] = ()  # f_1_2(x, y) is Call("f", (x, y), partials=(0, 1)): d^2 f / d1 d2
+    written: str = ""  # how a call was written when not as NAME(...): "|" for |x|, "‖" for ‖x‖, "√" for √x
 
 
 @dataclass(frozen=True)
@@ -159,11 +165,11 @@ class Token:
     space_before: bool
 
 
-_OPS = ("**", ".*", ".T", "+", "-", "*", "/", "^", "@", "'", "(", ")", "[", "]", ",")
+_OPS = ("**", ".*", ".T", "||", "+", "-", "*", "/", "^", "@", "'", "(", ")", "[", "]", ",", "|", "\u2016", "\u221a")
 
 
 def _normalize(text: str) -> tuple[str, list[int]]:
-    """Replace accepted Unicode spellings; return the new text and a map to original columns."""
+    """Replace accepted Unicode operator spellings; return the new text and a map to original columns."""
     if text.isascii():
         return text, list(range(len(text) + 1))
     out: list[str] = []
@@ -176,8 +182,28 @@ def _normalize(text: str) -> tuple[str, list[int]]:
     return "".join(out), cols
 
 
+def _lookalike(ch: str) -> str:
+    """A hint for a character that is not part of the language: what it is, and what it looks like."""
+    import unicodedata
+
+    name = unicodedata.name(ch, "")
+    if not name:
+        return ""
+    hint = f" ({name.lower()}"
+    words = name.split()
+    if "LETTER" in words and words[-1].isalpha() and len(words[-1]) == 1 and not ch.isascii():
+        latin = words[-1] if "CAPITAL" in words else words[-1].lower()
+        hint += f"; it looks like the Latin letter {latin!r}: type that"
+    return hint + ")"
+
+
 def tokenize(text: str) -> list[Token]:
-    """Split ``text`` into tokens; unknown characters are a ParseError at their column."""
+    """Split ``text`` into tokens; unknown characters are a ParseError at their column.
+
+    Unicode is read as written: Greek letters are one-letter names (their English names), subscript
+    digits continue the name before them (x₁ is x1), superscripts are powers (x², X⁻¹), ᵀ and ⊤
+    transpose, ∞ is oo, ‖…‖ a norm, √ a square root.
+    """
     if len(text) > MAX_LENGTH:
         raise BoundError(
             f"expression is {len(text)} characters long; the limit is {MAX_LENGTH}"
@@ -208,6 +234,40 @@ def tokenize(text: str) -> list[Token]:
             assert m is not None
             tokens.append(Token("NAME", m.group(), cols[i], space))
             i = m.end()
+        elif ch in GREEK:
+            tokens.append(Token("NAME", GREEK[ch], cols[i], space))
+            i += 1
+        elif ch == "\u221e":
+            tokens.append(Token("NAME", "oo", cols[i], space))
+            i += 1
+        elif ch in SUBSCRIPT_DIGITS:
+            j = i
+            while j < n and src[j] in SUBSCRIPT_DIGITS:
+                j += 1
+            prev = tokens[-1] if tokens else None
+            if prev is None or prev.kind != "NAME" or space or prev.text == "oo":
+                raise ParseError("a subscript must follow a name directly (x₁ is the name x1)", text, cols[i])
+            digits = "".join(SUBSCRIPT_DIGITS[c] for c in src[i:j])
+            tokens[-1] = Token("NAME", prev.text + digits, prev.pos, prev.space_before)
+            i = j
+        elif ch in SUPERSCRIPT:
+            j = i
+            while j < n and src[j] in SUPERSCRIPT:
+                j += 1
+            run = "".join(SUPERSCRIPT[c] for c in src[i:j])
+            sign, digits = (run[0], run[1:]) if run[0] in "+-" else ("", run)
+            if not digits or not digits.isdigit():
+                raise ParseError(f"superscript {src[i:j]!r} is not a power: write x², x⁻¹ or x^(...)", text, cols[i])
+            tokens.append(Token("OP", "^", cols[i], space))
+            if sign:
+                tokens.append(Token("OP", sign, cols[i], False))
+            tokens.append(Token("NUM", digits, cols[i + (1 if sign else 0)], False))
+            i = j
+        elif ch in TRANSPOSE_MARKS:
+            if tokens and tokens[-1].kind == "OP" and tokens[-1].text == "^":
+                tokens.pop()  # A^⊤
+            tokens.append(Token("OP", "'", cols[i], space))
+            i += 1
         elif ch == "_":
             raise ParseError("names cannot start with '_'", text, cols[i])
         else:
@@ -215,7 +275,7 @@ def tokenize(text: str) -> list[Token]:
                 if src.startswith(op, i):
                     if op == ".T" and i + 2 < n and (src[i + 2].isalnum() or src[i + 2] == "_"):
                         continue  # ".Tx" is not a transpose
-                    tokens.append(Token("OP", op, cols[i], space))
+                    tokens.append(Token("OP", "\u2016" if op == "||" else op, cols[i], space))
                     i += len(op)
                     break
             else:
@@ -227,6 +287,10 @@ def tokenize(text: str) -> list[Token]:
                     hint = "; strings are not part of the language"
                 elif ch in "=<>!":
                     hint = "; comparisons and assignments are not part of the language"
+                elif ch == "\\":
+                    hint = "; LaTeX is read when the whole expression is LaTeX"
+                elif not ch.isascii():
+                    hint = _lookalike(ch)
                 raise ParseError(f"unexpected character {what}{hint}", text, cols[i])
         space = False
     tokens.append(Token("END", "", len(text), space))
@@ -250,6 +314,7 @@ class Parser:
         self.tokens = tokenize(text)
         self.i = 0
         self.depth = 0
+        self.bars: list[str] = []  # the open |...| and ‖...‖, innermost last: there a bar closes
 
     # helpers
     @property
@@ -319,7 +384,9 @@ class Parser:
         t = self.tok
         if t.kind == "OP" and t.text == "[":
             return t.space_before  # "x[0]" indexes; "2 [1, 2]" scales a list
-        return t.kind == "NAME" or (t.kind == "OP" and t.text == "(")
+        if t.kind == "OP" and t.text in ("|", "\u2016"):
+            return not self.bars or self.bars[-1] != t.text  # 2|x| multiplies; inside |...| a bar closes
+        return t.kind == "NAME" or (t.kind == "OP" and t.text in ("(", "\u221a"))
 
     def term(self) -> Node:
         first = self.unary()
@@ -411,16 +478,68 @@ class Parser:
             items = self.arglist("]", t)
             self.depth -= 1
             return List(items, t.pos)
+        if t.kind == "OP" and t.text in ("|", "\u2016"):
+            return self.bars_call(t)
+        if t.kind == "OP" and t.text == "\u221a":
+            return self.root(t)
         if t.kind == "END":
             raise self.error("expression ends too early")
         if t.kind == "OP" and t.text in (")", "]"):
             raise self.error(f"unexpected '{t.text}'")
         raise self.error(f"unexpected {self.describe(t)}; an operand is needed here")
 
+    def function_power(self, name: str, t: Token) -> Node | None:
+        """sin²(x) and sin^2(x) are sin(x)^2, as written in textbooks (only with a number exponent
+        and the argument in parentheses right after it; sin^-1 is refused as ambiguous)."""
+        j = self.i + 1
+        if self.tokens[j].kind == "OP" and self.tokens[j].text in "-+":
+            raise ParseError(f"{name}^{self.tokens[j].text}... is ambiguous: write a{name}(x) for the inverse "
+                             f"or {name}(x)^(-1) for the reciprocal", self.text, t.pos)
+        if not (self.tokens[j].kind == "NUM" and self.tokens[j + 1].kind == "OP" and self.tokens[j + 1].text == "("):
+            return None
+        caret = self.advance()
+        exponent = self.advance()
+        opener = self.advance()
+        self.enter(opener.pos)
+        args = self.arglist(")", opener)
+        self.depth -= 1
+        return Pow(Call(name, args, t.pos), Num(exponent.text, exponent.pos), caret.pos)
+
+    def bars_call(self, opener: Token) -> Node:
+        """|x| is abs(x) and ‖x‖ (or ||x||) norm(x), read as written."""
+        self.advance()
+        self.enter(opener.pos)
+        self.bars.append(opener.text)
+        if self.is_op(opener.text):
+            raise self.error(f"empty {opener.text}{opener.text}")
+        inner = self.expr()
+        self.bars.pop()
+        self.expect(opener.text, opener)
+        self.depth -= 1
+        name = "abs" if opener.text == "|" else "norm"
+        return Call(name, (inner,), opener.pos, written=opener.text)
+
+    def root(self, sign: Token) -> Node:
+        """√x, √2, √(x+1): the square root of the operand right after the sign. Where the extent
+        of the bar is a guess (√x^2, √2x), the reader is asked to write parentheses."""
+        self.advance()
+        self.enter(sign.pos)
+        if self.tok.kind == "END":
+            raise self.error("√ needs an operand: √x or √(...)")
+        operand = self.postfix()
+        self.depth -= 1
+        follows = self.tok
+        glued = not follows.space_before and (follows.kind == "NAME" or (follows.kind == "OP" and follows.text == "("))
+        if self.is_op("^", "**") or (isinstance(operand, Num) and glued):
+            raise self.error("how far does this √ reach? Write √(...) around all that is under the root", sign.pos)
+        return Call("sqrt", (operand,), sign.pos, written="\u221a")
+
     def name_or_call(self) -> Node:
         t = self.advance()
         name = t.text
         check_name(name, self.text, t.pos)
+        if name == "sigma" and self.text[t.pos] in "σς" and self.is_op("(") and "sigmoid" in self.functions:
+            name = "sigmoid"  # σ(z) is the logistic sigmoid, as in the deep-learning literature
         primes = 0
         if name in self.functions:
             # f'(x), f''(x): derivatives of a declared function
@@ -430,6 +549,10 @@ class Parser:
             if j > self.i and self.tokens[j].kind == "OP" and self.tokens[j].text == "(":
                 primes = j - self.i
                 self.i = j
+        if name in self.functions and name not in CONSTANT_NAMES and self.is_op("^") and not self.tok.space_before:
+            power = self.function_power(name, t)
+            if power is not None:
+                return power
         partial = _PARTIAL_RE.fullmatch(name)
         if self.is_op("(") and name not in self.functions and partial and partial.group(1) in self.functions:
             opener = self.advance()
@@ -440,14 +563,10 @@ class Parser:
             return Call(partial.group(1), args, t.pos, partials=slots)
         if self.is_op("("):
             if name not in self.functions:
-                if self.tok.space_before:
+                if self.tok.space_before or name in CONSTANT_NAMES or self.text[t.pos] in GREEK:
+                    # "x (y+1)", "π(x+1)", "θ(x+1)": products (a Greek letter multiplies what stands next to it)
                     return Name(name, t.pos)  # "x (y+1)": juxtaposition, handled by term()
-                raise ParseError(
-                    f"unknown function {name!r}; write {name}*(...) to multiply, "
-                    f"or declare it with --func {name}",
-                    self.text,
-                    t.pos,
-                )
+                raise ParseError(unknown_function(name, self.functions), self.text, t.pos)
             opener = self.advance()
             self.enter(opener.pos)
             if self.is_op(")"):
@@ -456,20 +575,23 @@ class Parser:
             self.depth -= 1
             return Call(name, args, t.pos, primes)
         if name in self.functions and name not in CONSTANT_NAMES:
-            raise ParseError(f"function {name!r} needs its argument in parentheses: {name}(...)", self.text, t.pos)
+            nxt = self.tok
+            arg = nxt.text if nxt.kind in ("NAME", "NUM") else "..."
+            raise ParseError(f"function {name!r} needs its argument in parentheses: {name}({arg})", self.text, t.pos)
         return Name(name, t.pos)
 
 
-CONSTANT_NAMES = frozenset({"pi", "e", "E", "oo"})
+CONSTANT_NAMES = frozenset({"pi", "e", "E"}) | INFINITY_NAMES
 _PARTIAL_RE = re.compile(r"([A-Za-z][A-Za-z0-9_]*?)((?:_[1-9][0-9]?)+)")
 
 
 def check_name(name: str, text: str, pos: int) -> None:
-    """Reject identifiers that are not allowed as symbols (keywords, builtins, dunders, too long)."""
+    """Reject identifiers that are not allowed as symbols (dunders, too long). Python's keywords
+    and builtins are ordinary names: nothing is ever evaluated, and `lambda` is a common weight."""
     if len(name) > MAX_NAME:
         raise BoundError(f"name at column {pos + 1} is {len(name)} characters long; the limit is {MAX_NAME}")
-    if name in FORBIDDEN_NAMES or "__" in name:
-        raise ParseError(f"{name!r} is not part of jacli's language", text, pos)
+    if "__" in name:
+        raise ParseError(f"{name!r} is not part of jacli's language (names cannot contain '__')", text, pos)
 
 
 def parse(text: str, functions: frozenset[str] | set[str]) -> Node:
@@ -477,6 +599,24 @@ def parse(text: str, functions: frozenset[str] | set[str]) -> Node:
     return Parser(text, functions).parse()
 
 
+def read_name(text: str) -> str:
+    """A variable name given on the command line (VAR, --wrt, -v, --at, --let), read as in an
+    expression: ``θ`` is theta, ``x₁`` is x1, ``W[0,1]`` stays an entry. Other text is returned
+    stripped, for the caller to validate."""
+    text = text.strip()
+    if text.isascii():
+        return text
+    out = []
+    for ch in text:
+        if ch in GREEK:
+            out.append(GREEK[ch])
+        elif ch in SUBSCRIPT_DIGITS:
+            out.append(SUBSCRIPT_DIGITS[ch])
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
 def is_identifier(name: str) -> bool:
     """True for a name jacli accepts as a variable (strict: letters, digits, underscore)."""
-    return bool(NAME_RE.fullmatch(name)) and name not in FORBIDDEN_NAMES and "__" not in name and len(name) <= MAX_NAME
+    return bool(NAME_RE.fullmatch(name)) and "__" not in name and len(name) <= MAX_NAME

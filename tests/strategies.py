@@ -33,7 +33,10 @@ scalar_exprs = st.recursive(SCALAR_LEAVES, _combine, max_leaves=8)
 TOKENS = st.sampled_from(
     ["x", "y", "1", "2.5", "+", "-", "*", "/", "^", "**", "(", ")", "[", "]", ",", "'", ".T", "sin", "log",
      "exp", "pi", "oo", "@", ".*", "norm", "det", "inv", "__", "import", "os", ".", "=", ";", "\"", "#", " ",
-     "1e999", "9^9^9", "\\", "\x00", "é", "λ", "x[0]", "W", "f", "lambda"]
+     "1e999", "9^9^9", "\\", "\x00", "é", "λ", "x[0]", "W", "f", "lambda",
+     # the Unicode forms of the language, and look-alikes that are not part of it
+     "θ", "π", "σ", "Σ", "‖", "||", "|", "√", "²", "⁻", "¹", "ᵀ", "⊤", "∞", "₁", "−", "·", "×", "inf", "sinx",
+     "\u0430", "\u0391", "\uff58", "\u200b", "\u0301"]
 )
 token_soup = st.lists(TOKENS, min_size=1, max_size=12).map("".join)
 
@@ -187,3 +190,25 @@ def invalid_case(draw: st.DrawFn) -> list[str]:
     command = draw(st.sampled_from(["limit", "diff", "grad", "jacobian", "hessian", "derivative", "lim", "nope"]))
     text = draw(st.one_of(token_soup, st.text(max_size=40), st.tuples(scalar_exprs, TOKENS).map("".join)))
     return [command, text, *draw(OPTION_SOUP)]
+
+
+# --- the Unicode forms of the language (tests/test_reading.py) ----------------------------------
+UNICODE_LEAVES = st.sampled_from(["x", "y", "θ", "λ", "π", "2", "1/2", "x₁", "η", "Σ", "lambda", "mu"])
+
+
+def _unicode_combine(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    """Expressions written the way they are pasted from papers: ‖·‖, |·|, √, superscripts, σ(·),
+    implicit products of Greek letters, alongside the ASCII forms."""
+    binary = st.tuples(children, st.sampled_from(["+", "−", "·", "*", "×"]), children).map(lambda t: f"({t[0]}){t[1]}({t[2]})")
+    juxtaposed = st.tuples(st.sampled_from(["2", "3", "π", "θ", "λ"]), st.sampled_from(["x", "y", "θ", "(x+1)"])).map(
+        lambda t: t[0] + t[1])
+    power = st.tuples(children, st.sampled_from(["²", "³", "^2", "⁻¹"])).map(lambda t: f"(1 + ({t[0]})^2){t[1]}")
+    root = children.map(lambda c: f"√(1 + ({c})^2)")
+    bars = children.map(lambda c: f"|({c})|")  # bare nested bars (|||x|||) are ambiguous and refused
+    sig = children.map(lambda c: f"σ({c})")
+    fn = st.tuples(st.sampled_from(["sin", "softplus", "gelu", "erf", "arctan", "tanh"]), children).map(lambda t: f"{t[0]}({t[1]})")
+    extremum = st.tuples(st.sampled_from(["max", "min"]), children, children).map(lambda t: f"{t[0]}({t[1]}, {t[2]})")
+    return st.one_of(binary, juxtaposed, power, root, bars, sig, fn, extremum)
+
+
+unicode_exprs = st.recursive(UNICODE_LEAVES, _unicode_combine, max_leaves=6)

@@ -8,6 +8,7 @@ directory (the working directory during the test) must never appear.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -17,11 +18,12 @@ import pytest
 from .conftest import Outcome, run
 
 DATA = Path(__file__).parent / "data" / "injection.txt"
+PLAIN_NAMES = Path(__file__).parent / "data" / "plain_names.txt"
 
 
-def payloads() -> list[str]:
+def payloads(path: Path = DATA) -> list[str]:
     out = []
-    for raw in DATA.read_text(encoding="utf-8").splitlines():
+    for raw in path.read_text(encoding="utf-8").splitlines():
         if not raw.strip() or raw.startswith("#"):
             continue
         out.append(raw.encode("latin-1", "backslashreplace").decode("unicode_escape"))
@@ -114,3 +116,20 @@ def test_payloads_through_a_real_process_create_nothing(tmp_path: Path) -> None:
         assert proc.returncode == 2 and proc.stdout == "", (payload, proc)
         assert "Traceback" not in proc.stderr
     assert not canary.exists()
+
+
+@pytest.mark.parametrize("text", payloads(PLAIN_NAMES))
+def test_python_keywords_and_builtins_are_plain_names(text: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Python's keywords and builtins are variables like any other: read, never run."""
+    monkeypatch.chdir(tmp_path)
+    r = run("grad", text, "-f", "json")
+    assert r.status == 0, r
+    record = r.json()
+    names = re.findall(r"[A-Za-z]\w*", text)
+    assert record["wrt"] == list(dict.fromkeys(names)), record
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_builtin_name_may_be_declared_as_an_abstract_function() -> None:
+    r = run("diff", "type(x)^2", "x", "--func", "type")
+    assert r.status == 0 and "type(x)" in r.stdout, r

@@ -8,6 +8,7 @@ NumPyPrinter with atoms printed as the numpy code of the matrix expressions they
 
 from __future__ import annotations
 
+import keyword
 from typing import Any
 
 import sympy as sp
@@ -26,6 +27,17 @@ def _relu(t):
 
 def _step(t):
     return numpy.where(t > 0, 1.0, 0.0)
+
+
+def _softplus(t):
+    return numpy.logaddexp(0.0, t)
+
+
+_erf = numpy.vectorize(math.erf, otypes=[float])
+
+
+def _gelu(t):
+    return 0.5 * t * (1.0 + _erf(t / math.sqrt(2.0)))
 
 
 def _softmax(v):
@@ -58,7 +70,22 @@ class Code(NumPyPrinter):
         node = N.node_of(expr)
         if node is not None:
             return f"({code(node)})"
-        return str(expr.name)
+        return pyname(str(expr.name))
+
+    def _print_softplus(self, expr: Any) -> str:
+        return f"_softplus({self._print(expr.args[0])})"
+
+    def _print_gelu(self, expr: Any) -> str:
+        return f"_gelu({self._print(expr.args[0])})"
+
+    def _print_erf(self, expr: Any) -> str:
+        return f"_erf({self._print(expr.args[0])})"
+
+    def _print_maximum(self, expr: Any) -> str:
+        return f"numpy.maximum({self._print(expr.args[0])}, {self._print(expr.args[1])})"
+
+    def _print_minimum(self, expr: Any) -> str:
+        return f"numpy.minimum({self._print(expr.args[0])}, {self._print(expr.args[1])})"
 
     def _print_sigmoid(self, expr: Any) -> str:
         return f"_sigmoid({self._print(expr.args[0])})"
@@ -70,16 +97,24 @@ class Code(NumPyPrinter):
         return f"_step({self._print(expr.args[0])})"
 
 
+def pyname(name: str) -> str:
+    """A jacli name as a Python identifier of the generated code: keywords (lambda) and the names
+    the code itself uses get a trailing underscore."""
+    if keyword.iskeyword(name) or keyword.issoftkeyword(name) or name in ("numpy", "math", "value", "float"):
+        return name + "_"
+    return name
+
+
 def dim(d: N.Dim) -> str:
-    return str(d)
+    return pyname(d) if isinstance(d, str) else str(d)
 
 
 def code(node: N.Node) -> str:  # noqa: C901 - one case per node type
     """A numpy expression for ``node`` (floats for scalar-valued nodes, 2-D arrays otherwise)."""
     if isinstance(node, N.Var):
-        return node.name
+        return pyname(node.name)
     if isinstance(node, N.ScalarVar):
-        return node.name
+        return pyname(node.name)
     if isinstance(node, N.Scalar):
         return str(Code().doprint(node.e))
     if isinstance(node, N.Zero):
@@ -132,10 +167,10 @@ def function_source(name: str, doc: str, variables: list[tuple[str, tuple[Any, .
                     outputs: list[tuple[str, Any, Any]]) -> str:
     """Source of ``def name(vars...)`` returning (value, output1, ...), with sizes read off the
     arguments' shapes. ``variables``: (name, declared shape); ``outputs``: (label, node, shape)."""
-    args = [n for n, _ in variables]
+    args = [pyname(n) for n, _ in variables]
     lines = [f"def {name}({', '.join(args)}):", f'    """{doc}"""']
     sizes: dict[str, str] = {}
-    for n, shape in variables:
+    for n, shape in [(pyname(n), shape) for n, shape in variables]:
         if shape == ():
             lines.append(f"    {n} = float({n})")
             continue
@@ -148,7 +183,7 @@ def function_source(name: str, doc: str, variables: list[tuple[str, tuple[Any, .
         for k, d in enumerate(shape):
             if isinstance(d, str) and d not in sizes:
                 sizes[d] = f"{n}.shape[{k}]"
-                lines.append(f"    {d} = {n}.shape[{k}]")
+                lines.append(f"    {dim(d)} = {n}.shape[{k}]")
     if value.is_scalar:
         lines.append(f"    value = float({code(value)})")
     else:

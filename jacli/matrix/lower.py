@@ -43,6 +43,9 @@ class MatrixLowerer(ChainLowering):
     def error(self, message: str, pos: int) -> ShapeError:
         return ShapeError(message, self.text, pos)
 
+    def is_scalar_value(self, value: N.Node) -> bool:
+        return bool(value.is_scalar)
+
     def lower(self, node: sx.Node) -> N.Node:
         result: N.Node = getattr(self, "_" + type(node).__name__)(node)
         return result
@@ -111,9 +114,11 @@ class MatrixLowerer(ChainLowering):
 
     def _Pow(self, node: sx.Pow) -> N.Node:
         base = self.lower(node.base)
+        if self.ws.transposes(node):
+            if base.is_scalar:
+                raise self.ws.scalar_transpose(node, self.text)
+            return N.transpose(base)
         if not base.is_scalar:
-            if isinstance(node.exp, sx.Name) and node.exp.name == "T" and "T" not in self.ws.shapes:
-                return N.transpose(base)
             exp = self.lower(node.exp)
             e = N.as_expr(exp) if exp.is_scalar else None
             if base.cols == 1 or base.rows == 1:
@@ -175,6 +180,8 @@ class MatrixLowerer(ChainLowering):
         if node.primes:
             raise self.error(f"{name}' is only for functions declared with --func", node.pos)
         args = [self.lower(a) for a in node.args]
+        if node.written == "|" and not args[0].is_scalar:
+            raise self.ws.bars_of_array(node, self.text, describe(args[0]))
         if name in ELEMENTWISE or name == "log":
             self.arity(node, args, 1)
             (a,) = args

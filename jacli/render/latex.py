@@ -38,7 +38,7 @@ class JacliLatexPrinter(LatexPrinter):
         return str(super()._print_Function(expr, exp))
 
 
-_SETTINGS = {"mat_str": "bmatrix", "mat_delim": ""}
+_SETTINGS = {"mat_str": "bmatrix", "mat_delim": "", "inv_trig_style": "full"}
 
 
 def latex_expr(expr: Any) -> str:
