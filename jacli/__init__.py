@@ -52,7 +52,7 @@ def _ws(shapes: Any, funcs: Any, lets: Any, ws: Any) -> Workspace:
 
 
 def diff(expr: str, *variables: str, order: int = 1, shapes: dict[str, str] | None = None,
-         funcs: Sequence[str] = (), lets: Any = None, at: dict[str, str] | None = None,
+         funcs: Sequence[str] = (), lets: Any = None, at: dict[str, Any] | None = None,
          check: bool = False, ws: Workspace | None = None, steps: bool = False) -> Result:
     """The derivative of ``expr`` by each of ``variables`` in turn, ``order`` times each."""
     from .calculus import derivative, verify
@@ -73,7 +73,7 @@ def _vector(name: str, expr: str, wrt: str | Sequence[str] | None, layout: str |
 
 def gradient(expr: str, wrt: str | Sequence[str] | None = None, *, layout: str | None = None,
              shapes: dict[str, str] | None = None, funcs: Sequence[str] = (), lets: Any = None,
-             at: dict[str, str] | None = None, check: bool = False, ws: Workspace | None = None,
+             at: dict[str, Any] | None = None, check: bool = False, ws: Workspace | None = None,
              steps: bool = False) -> Result:
     """The gradient of a scalar ``expr`` with respect to ``wrt`` (default: all its variables)."""
     return _vector("gradient", expr, wrt, layout, shapes, funcs, lets, at, check, ws, steps)
@@ -81,7 +81,7 @@ def gradient(expr: str, wrt: str | Sequence[str] | None = None, *, layout: str |
 
 def jacobian(expr: str, wrt: str | Sequence[str] | None = None, *, layout: str | None = None,
              shapes: dict[str, str] | None = None, funcs: Sequence[str] = (), lets: Any = None,
-             at: dict[str, str] | None = None, check: bool = False, ws: Workspace | None = None,
+             at: dict[str, Any] | None = None, check: bool = False, ws: Workspace | None = None,
              steps: bool = False) -> Result:
     """The Jacobian of a vector- or matrix-valued ``expr`` (numerator layout by default)."""
     return _vector("jacobian", expr, wrt, layout, shapes, funcs, lets, at, check, ws, steps)
@@ -89,16 +89,19 @@ def jacobian(expr: str, wrt: str | Sequence[str] | None = None, *, layout: str |
 
 def hessian(expr: str, wrt: str | Sequence[str] | None = None, *, layout: str | None = None,
             shapes: dict[str, str] | None = None, funcs: Sequence[str] = (), lets: Any = None,
-            at: dict[str, str] | None = None, check: bool = False, ws: Workspace | None = None,
+            at: dict[str, Any] | None = None, check: bool = False, ws: Workspace | None = None,
             steps: bool = False) -> Result:
     """The Hessian of a scalar ``expr``."""
     return _vector("hessian", expr, wrt, layout, shapes, funcs, lets, at, check, ws, steps)
 
 
-def limit(expr: str, var: str | None = None, point: str | None = None, *, direction: str = "both",
+def limit(expr: str, var: str | None = None, point: str | float | None = None, *, direction: str = "both",
           shapes: dict[str, str] | None = None, funcs: Sequence[str] = (), lets: Any = None,
-          at: dict[str, str] | None = None, ws: Workspace | None = None, steps: bool = False) -> Result:
-    """The limit of ``expr`` as ``var`` -> ``point`` (two-sided unless direction is '+' or '-')."""
+          at: dict[str, Any] | None = None, ws: Workspace | None = None, steps: bool = False) -> Result:
+    """The limit of ``expr`` as ``var`` -> ``point`` (two-sided unless direction is '+' or '-').
+
+    ``point`` is text (``"pi/2"``, ``"oo"``, ``"0+"``) or a number; ``at`` maps names to text or
+    numbers (lists of numbers for vectors and matrices), here and in every function above."""
     from .calculus import limit as compute
 
     return compute(expr, var, point, direction, ws=_ws(shapes, funcs, lets, ws), at=at, steps=steps)

@@ -11,9 +11,10 @@ Conventions (see README, Layouts):
 
 from __future__ import annotations
 
+import functools
 import time
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import sympy as sp
 from sympy.core.function import AppliedUndef
@@ -156,9 +157,57 @@ def _trig_products(e: sp.Expr) -> bool:
     return False
 
 
+# --- reading the input -------------------------------------------------------------------------
+F = TypeVar("F", bound=Callable[..., Result])
+
+
+def stated_names(names: Any) -> list[str]:
+    """VAR / --wrt names as given (a comma-separated text, a list of them, or None), read as in
+    an expression (θ is theta, x₁ is x1)."""
+    if names is None:
+        return []
+    if isinstance(names, str):
+        names = [names]
+    return [sx.read_name(n) for part in names for n in str(part).split(",") if n.strip()]
+
+
+def reads_input(stated: Callable[..., Any]) -> Callable[[F], F]:
+    """Wrap a command: the names it is told to differentiate by (``stated(*args, **kwargs)``) are
+    never read as glued function calls, and the result carries the notes on how the input was read,
+    including that a stated name does not occur (its derivative is 0)."""
+
+    def decorate(compute: F) -> F:
+        @functools.wraps(compute)
+        def wrapper(text: str, *args: Any, ws: Workspace | None = None, **kwargs: Any) -> Result:
+            ws = ws or Workspace()
+            names = stated_names(stated(*args, **kwargs))
+            ws.take_notes()
+            ws.stated = {n for n in names if sx.is_identifier(n)}
+            try:
+                res = compute(text, *args, ws=ws, **kwargs)
+                node = ws.parse(text)
+            finally:
+                ws.stated = set()
+            used = set(ws.variables_of(node))
+            notes = ws.take_notes()
+            for name in names:
+                entry = split_entry(name)
+                base = entry[0] if entry else name
+                if base not in used and sx.is_identifier(base):
+                    what = "the limit is the expression itself" if res.command == "limit" else "the derivative by it is 0"
+                    notes.append(f"{name} does not occur in the expression, so {what}")
+            res.notes = [n for n in dict.fromkeys(notes + res.notes)]
+            return res
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
 # --- variables ---------------------------------------------------------------------------------
 def resolve(ws: Workspace, name: str, node: sx.Node, *, strict: bool) -> Value:
     """The sympy value of variable ``name`` (a symbol, an entry symbol, or a matrix of them)."""
+    name = sx.read_name(name)
     entry = split_entry(name)
     if entry is not None:
         base, i, j = entry
@@ -205,9 +254,9 @@ def split_names(wrt: str | Sequence[str] | None) -> list[str] | None:
     if wrt is None:
         return None
     if isinstance(wrt, str):
-        names = [w.strip() for w in wrt.split(",")]
+        names = [sx.read_name(w) for w in wrt.split(",")]
     else:
-        names = [w.strip() for part in wrt for w in part.split(",")]
+        names = [sx.read_name(w) for part in wrt for w in part.split(",")]
     names = [n for n in names if n]
     if not names:
         raise UsageError("--wrt needs at least one variable name")
@@ -221,7 +270,8 @@ def parse_point(ws: Workspace, at: dict[str, str] | Sequence[str] | None) -> dic
     """``--at NAME=VALUE`` texts -> sympy values (numbers, or matrices of numbers)."""
     if not at:
         return {}
-    items = at.items() if isinstance(at, dict) else [_split_at(a) for a in at]
+    items = [(str(k), v if isinstance(v, str) else number_text(v)) for k, v in at.items()] if isinstance(at, dict) \
+        else [_split_at(a) for a in split_at_options(at)]
     items = [(name, at_text(text)) for name, text in items]
     point: dict[str, Value] = {}
     for name, text in items:
@@ -243,11 +293,77 @@ def parse_point(ws: Workspace, at: dict[str, str] | Sequence[str] | None) -> dic
     return point
 
 
+def split_at_options(specs: Sequence[str]) -> list[str]:
+    """``--at x=1,y=2`` is two values: split at the commas outside brackets and parentheses, each
+    of which must begin a new ``NAME=`` (a value read from ``@FILE`` takes the rest of the text:
+    paths may hold commas)."""
+    import re
+
+    out: list[str] = []
+    for spec in specs:
+        depth, start = 0, 0
+        for i, ch in enumerate(spec):
+            if ch in "([":
+                depth += 1
+            elif ch in ")]":
+                depth -= 1
+            elif ch == "," and depth == 0:
+                if spec[start:].partition("=")[2].lstrip().startswith("@"):
+                    break
+                if not re.match(r"\s*[^\W\d][\w\[\],]*?\s*=", spec[i + 1:]):
+                    raise UsageError(f"bad --at {spec!r}: write a vector as a list (x=[1,2]) and several values "
+                                     "as x=1,y=2")
+                out.append(spec[start:i])
+                start = i + 1
+        out.append(spec[start:])
+    return out
+
+
+def point_side(point: str | None, direction: str) -> tuple[str | None, str]:
+    """A limit POINT may carry its side: ``0+`` and ``0-`` (also ``0^+``) are 0 with --dir + or -;
+    a --dir that says otherwise is a usage error."""
+    if point is None:
+        return point, direction
+    text = point.strip()
+    for mark in ("^+", "^-", "+", "-"):
+        if text.endswith(mark) and len(text) > len(mark) and text[: -len(mark)].strip()[-1:] not in "+-*/^(,":
+            side = mark[-1]
+            if direction not in ("both", side):
+                raise UsageError(f"the point {point} approaches from the {'right' if side == '+' else 'left'}, "
+                                 f"but --dir says {direction}")
+            return text[: -len(mark)].strip(), side
+    return point, direction
+
+
 def _split_at(spec: str) -> tuple[str, str]:
     name, sep, value = spec.partition("=")
+    name = sx.read_name(name)
     if not sep or not value.strip():
         raise UsageError(f"bad --at {spec!r}: expected NAME=VALUE")
     return name, at_text(value.strip())
+
+
+def number_text(value: Any) -> str:
+    """A number (or nested lists of numbers) given to the Python API, as jacli text: ints and
+    floats exactly as repr writes them (a float is its exact decimal value, 0.1 is 1/10)."""
+    import numbers
+
+    if isinstance(value, bool) or value is None:
+        raise UsageError(f"not a number: {value!r}")
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    if isinstance(value, numbers.Real):
+        x = float(value)
+        if x != x:
+            raise UsageError("not a number: nan")
+        if x in (float("inf"), float("-inf")):
+            return "oo" if x > 0 else "-oo"
+        return repr(x)
+    if hasattr(value, "tolist"):  # numpy arrays and scalars
+        return number_text(value.tolist())
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(number_text(v) for v in value) + "]"
+    raise UsageError(f"not a number or a list of numbers: {value!r}")
 
 
 MAX_AT_FILE = 64 * 2**20
@@ -348,6 +464,7 @@ def finish(result: Result, ws: Workspace, point: dict[str, Value]) -> Result:
 
 
 # --- derivative (diff) -------------------------------------------------------------------------
+@reads_input(lambda variables=(), *a, **k: list(variables))
 def derivative(
     text: str,
     variables: Sequence[str] = (),
@@ -368,7 +485,7 @@ def derivative(
         raise UsageError("the order (-n) is limited to 50")
     node = ws.parse(text)
     value = ws.lower(node, text)
-    names = list(variables)
+    names = [sx.read_name(v) for v in variables]
     if not names:
         found = ws.variables_of(node)
         if len(found) != 1:
@@ -412,7 +529,7 @@ def _wrt(ws: Workspace, node: sx.Node, wrt: str | Sequence[str] | None) -> list[
         names = ws.variables_of(node)
         if not names:
             raise UsageError("the expression has no variable to differentiate by")
-    return [(n, resolve(ws, n, node, strict=True)) for n in names]
+    return [(n, resolve(ws, n, node, strict=False)) for n in names]  # a name that does not occur: a note, and 0
 
 
 def _symbolic(ws: Workspace, node: sx.Node) -> bool:
@@ -508,6 +625,7 @@ def _layout(layout: str | None, default: str) -> str:
     return layout
 
 
+@reads_input(lambda wrt=None, *a, **k: wrt)
 @fast.pausing_gc
 def gradient(
     text: str,
@@ -571,6 +689,7 @@ def gradient(
     return finish(res, ws, point)
 
 
+@reads_input(lambda wrt=None, *a, **k: wrt)
 @fast.pausing_gc
 def jacobian(
     text: str,
@@ -633,6 +752,7 @@ def jacobian(
     return finish(res, ws, point)
 
 
+@reads_input(lambda wrt=None, *a, **k: wrt)
 @fast.pausing_gc
 def hessian(
     text: str,
@@ -735,10 +855,11 @@ def group_point(ws: Workspace, flat_point: dict[str, float]) -> dict[str, Any]:
 
 
 # --- limits ----------------------------------------------------------------------------------
+@reads_input(lambda var=None, *a, **k: var)
 def limit(
     text: str,
     var: str | None = None,
-    point: str | None = None,
+    point: str | float | None = None,
     direction: str = "both",
     ws: Workspace | None = None,
     at: dict[str, str] | Sequence[str] | None = None,
@@ -753,6 +874,9 @@ def limit(
     direction = {"both": "both", "+-": "both", "+": "+", "-": "-", "right": "+", "left": "-"}.get(direction, "")
     if not direction:
         raise UsageError("--dir must be both, + or -")
+    if point is not None and not isinstance(point, str):
+        point = number_text(point)
+    point, direction = point_side(point, direction)
     node = ws.parse(text)
     f = ws.lower(node, text)
     if shape_of(f) != SCALAR:
@@ -764,6 +888,7 @@ def limit(
                 raise UsageError("the expression has no variable; name one: jacli limit EXPR VAR POINT")
             raise UsageError(f"several variables ({', '.join(found)}); name the one that moves: jacli limit EXPR VAR POINT")
         var = found[0]
+    var = sx.read_name(var)
     x = resolve(ws, var, node, strict=False)
     if isinstance(x, sp.MatrixBase):
         raise UsageError(f"the limit variable must be a scalar; {var!r} is a {format_shape(ws.shapes[var])}")
@@ -814,7 +939,7 @@ def limit(
         return v is None or (isinstance(v, sp.Basic) and v.has(sp.AccumBounds, sp.nan, sp.zoo))
 
     info = LimitInfo(var=var, point=a, direction=direction, exists=True, sequence=sequence)
-    notes = [] if x in g.free_symbols else [f"{var} does not occur in the expression, so the limit is the expression itself"]
+    notes: list[str] = []
     value: Any
     if a in (sp.oo, sp.S.NegativeInfinity) or direction != "both":
         d = "-" if a is sp.oo else ("+" if a is sp.S.NegativeInfinity else direction)

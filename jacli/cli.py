@@ -17,6 +17,7 @@ import click
 
 from . import __version__
 from .errors import ExitStatus, JacliError, ParseError, Timeout
+from .language import help_text
 
 FORMATS = ("pretty", "plain", "latex", "json", "numpy")
 DEFAULT_TIMEOUT = 60.0
@@ -119,8 +120,8 @@ def common_options(*, layout: bool = False, check: bool = True) -> Callable[[Cal
         f = _format_option(f)
         f = click.option(
             "--at", "at", multiple=True, metavar="NAME=VALUE",
-            help="Evaluate the result there (repeatable). VALUE: a number, an exact expression such as pi/3, "
-            "or a list: x=[1,2,3], W=[[1,2],[3,4]]; @FILE reads VALUE from a file (for large matrices).",
+            help="Evaluate the result there (repeatable; --at x=1,y=2 sets several). VALUE: a number, an exact "
+            "expression such as pi/3, or a list: x=[1,2,3], W=[[1,2],[3,4]]; @FILE reads VALUE from a file (for large matrices).",
         )(f)
         f = click.option(
             "--let", "let", multiple=True, metavar="NAME=EXPR",
@@ -288,7 +289,7 @@ def finish(status: int) -> None:
 
 # --- commands ------------------------------------------------------------------------------
 @click.group(cls=AliasGroup, context_settings={"help_option_names": ["-h", "--help"]},
-             epilog="Aliases: derivative (diff), gradient (grad), lim (limit), jac (jacobian). "
+             epilog=help_text() + "\n\nAliases: derivative (diff), gradient (grad), lim (limit), jac (jacobian). "
              "Exit status: " + EXIT_STATUS_HELP)
 @click.version_option(__version__, "--version", prog_name="jacli", message="%(prog)s %(version)s")
 def cli() -> None:
@@ -316,10 +317,11 @@ def cli() -> None:
 def limit(expr: str, var: str | None, point: str | None, direction: str, **opts: Any) -> None:
     """The limit of EXPR as VAR approaches POINT.
 
-    POINT is a number, an exact expression (pi/2), oo or -oo. Limits are two-sided unless --dir
-    says otherwise; where the one-sided limits differ the answer says the limit does not exist
-    and gives both sides. With VAR n and no POINT, the limit of the sequence as n -> oo.
-    With one variable, VAR may be left out.
+    POINT is a number, an exact expression (pi/2), oo or -oo (also inf, infinity, ∞); 0+ and 0-
+    approach from one side, as --dir does. Limits are two-sided unless told otherwise; where
+    the one-sided limits differ the answer says the limit does not exist and gives both sides.
+    With VAR n and no POINT, the limit of the sequence as n -> oo. With one variable, VAR may
+    be left out.
 
     \b
     Examples:
@@ -327,6 +329,7 @@ def limit(expr: str, var: str | None, point: str | None, direction: str, **opts:
       jacli limit "1/x" x 0
       jacli limit "(1+1/n)^n" n
       jacli limit "exp(x)" x -oo
+      jacli limit "1/x" x 0+
     """
     from .calculus import limit as compute
 
@@ -340,11 +343,14 @@ def limit(expr: str, var: str | None, point: str | None, direction: str, **opts:
 @click.argument("variables", nargs=-1)
 @click.option("-n", "--order", type=click.IntRange(1, 50), default=1, show_default=True, metavar="ORDER",
               help="Differentiate ORDER times by each variable.")
+@click.option("--wrt", "wrt", multiple=True, metavar="NAMES",
+              help="The variables to differentiate by, comma-separated, in order (instead of VARIABLE arguments; repeatable).")
 @click.option("--plot", is_flag=True, help="Draw f and f' in the terminal (with --at x=a, the tangent line at a).")
 @click.option("--plot-file", "plot_file", type=click.Path(dir_okay=False, writable=True), default=None, metavar="FILE",
               help="Write the plot to FILE (.png or .svg; needs the 'plot' extra: pip install 'jacli[plot]').")
 @common_options()
-def diff(expr: str, variables: tuple[str, ...], order: int, plot: bool, plot_file: str | None, **opts: Any) -> None:
+def diff(expr: str, variables: tuple[str, ...], wrt: tuple[str, ...], order: int, plot: bool, plot_file: str | None,
+         **opts: Any) -> None:
     """The derivative of EXPR by each VARIABLE in turn (a mixed partial for several).
 
     Vector- and matrix-valued expressions ([sin(x), cos(x)], [[x, x^2], [sin(x), 1]]) are
@@ -357,8 +363,11 @@ def diff(expr: str, variables: tuple[str, ...], order: int, plot: bool, plot_fil
       jacli diff "sin(x)" x -n 2 --at x=pi/3
       jacli diff "f(g(x))" x --func f --func g
     """
-    from .calculus import derivative
+    from .calculus import derivative, split_names
 
+    if variables and wrt:
+        raise click.UsageError("give the variables either after EXPR or with --wrt, not both")
+    variables = tuple(split_names(wrt) or ()) if wrt else variables
     run = Run(lambda text, ws: derivative(text, variables, order, ws=ws, at=opts.get("at"),
                                           simplify=not opts.get("no_simplify"), steps=opts.get("steps", False)), opts)
     if plot or plot_file:
@@ -370,17 +379,17 @@ def _vector_command(name: str, short: str, doc: str) -> None:
     @cli.command(name=name, cls=MathCommand, short_help=short, help=doc)
     @click.argument("expr")
     @click.argument("variables", nargs=-1)
-    @click.option("--wrt", "wrt", metavar="NAMES",
-                  help="Variables to differentiate by, comma-separated, in order "
+    @click.option("--wrt", "wrt_options", metavar="NAMES", multiple=True,
+                  help="Variables to differentiate by, comma-separated, in order; repeatable, the lists are joined "
                   "(default: declared variables, then the others in order of appearance). "
                   "They may also follow EXPR as arguments.")
     @common_options(layout=True)
-    def command(expr: str, variables: tuple[str, ...], wrt: str | None, **opts: Any) -> None:
+    def command(expr: str, variables: tuple[str, ...], wrt_options: tuple[str, ...], **opts: Any) -> None:
         from . import calculus
 
-        if variables and wrt:
+        if variables and wrt_options:
             raise click.UsageError("give the variables either after EXPR or with --wrt, not both")
-        wrt = wrt or (",".join(variables) if variables else None)
+        wrt = ",".join(wrt_options or variables) or None
 
         compute = getattr(calculus, {"grad": "gradient"}.get(name, name))
         run = Run(lambda text, ws: compute(text, wrt, ws=ws, layout=opts.get("layout"), at=opts.get("at"),

@@ -1,7 +1,8 @@
 """The JSON printer: one object per result, the schema of ../shared/CLI.md.
 
-Keys: command, input, wrt, layout, shape, result (plain text), latex, and where they apply
-value (with --at), exact, exists/left/right (limit), check, steps, notes. With several blocks
+Keys of every result: command, input, wrt, layout (null where it does not apply: diff, limit),
+shape, result (plain text), latex, notes (a list, often empty); and where they apply value (with
+--at), exact, exists/left/right (limit), check, steps. With several blocks
 (``--wrt W,b`` for vector or matrix variables) shape, result, latex and value are lists
 aligned with wrt.
 """
@@ -27,9 +28,8 @@ def _num(x: Any) -> Any:
 
 
 def to_dict(result: Result) -> dict[str, Any]:
-    out: dict[str, Any] = {"command": result.command, "input": result.input, "wrt": result.wrt}
-    if result.layout is not None:
-        out["layout"] = result.layout
+    out: dict[str, Any] = {"command": result.command, "input": result.input, "wrt": result.wrt,
+                           "layout": result.layout}
     blocks = result.blocks
     many = len(blocks) > 1
 
@@ -77,8 +77,7 @@ def to_dict(result: Result) -> dict[str, Any]:
         out["steps"] = steps_json(result.steps, *point_of(result))
     if result.verified:
         out["verified"] = result.verified
-    if result.notes:
-        out["notes"] = result.notes
+    out["notes"] = list(result.notes)
     return out
 
 
