@@ -27,6 +27,8 @@ from .functions import to_elementary
 from .guard import check_result, tree_size
 from .result import Block, LimitInfo, Result
 from .shapes import SCALAR, Shape, format_shape, is_concrete
+from .values import flat, parse_point, split_names
+from .values import layout_of as _layout
 
 SIMPLIFY_SECONDS = 2.0  # total budget for tidying one result
 SIMPLIFY_MAX_NODES = 3_000  # larger entries are left as computed: simplify would not finish in time
@@ -186,13 +188,6 @@ def resolve(ws: Workspace, name: str, node: sx.Node, *, strict: bool) -> Value:
     return ws.variable(name)
 
 
-def flat(value: Value) -> list[sp.Expr]:
-    """Entries row by row; a scalar is a list of one."""
-    if isinstance(value, sp.MatrixBase):
-        return list(value)  # sympy iterates row-major
-    return [value]
-
-
 def diff_entries(value: Value, var: sp.Symbol) -> Value:
     """d value / d var, entry by entry; each entry is sympy.diff's (jacli.fast.Partials)."""
     partials = fast.Partials([var])
@@ -201,74 +196,7 @@ def diff_entries(value: Value, var: sp.Symbol) -> Value:
     return partials.d(value, var)
 
 
-def split_names(wrt: str | Sequence[str] | None) -> list[str] | None:
-    if wrt is None:
-        return None
-    if isinstance(wrt, str):
-        names = [w.strip() for w in wrt.split(",")]
-    else:
-        names = [w.strip() for part in wrt for w in part.split(",")]
-    names = [n for n in names if n]
-    if not names:
-        raise UsageError("--wrt needs at least one variable name")
-    if len(set(names)) != len(names):
-        raise UsageError("--wrt names a variable twice")
-    return names
-
-
 # --- point evaluation --------------------------------------------------------------------------
-def parse_point(ws: Workspace, at: dict[str, str] | Sequence[str] | None) -> dict[str, Value]:
-    """``--at NAME=VALUE`` texts -> sympy values (numbers, or matrices of numbers)."""
-    if not at:
-        return {}
-    items = at.items() if isinstance(at, dict) else [_split_at(a) for a in at]
-    items = [(name, at_text(text)) for name, text in items]
-    point: dict[str, Value] = {}
-    for name, text in items:
-        name = name.strip()
-        if not sx.is_identifier(name):
-            raise UsageError(f"bad --at name {name!r}")
-        node = sx.parse(text, ws.function_names() - set(ws.funcs))
-        value = Workspace().lower(node, text)
-        free = value.free_symbols if isinstance(value, sp.Basic) else set()
-        if free:
-            raise UsageError(f"--at {name}={text}: the value must be a number, not an expression in {', '.join(sorted(map(str, free)))}")
-        want = ws.shapes.get(name, SCALAR)
-        got = shape_of(value)
-        if got != want:
-            raise UsageError(
-                f"--at {name}: {name} is a {format_shape(want)} but the value is a {format_shape(got)}"
-            )
-        point[name] = value
-    return point
-
-
-def _split_at(spec: str) -> tuple[str, str]:
-    name, sep, value = spec.partition("=")
-    if not sep or not value.strip():
-        raise UsageError(f"bad --at {spec!r}: expected NAME=VALUE")
-    return name, at_text(value.strip())
-
-
-MAX_AT_FILE = 64 * 2**20
-
-
-def at_text(value: str) -> str:
-    """An --at value; ``@PATH`` reads it from a file (large matrices do not fit on a command line,
-    where one argument is limited to 128 KiB on Linux). The text is parsed like any other value."""
-    if not value.startswith("@"):
-        return value
-    path = value[1:]
-    try:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read(MAX_AT_FILE + 1)
-    except (OSError, UnicodeDecodeError) as err:
-        raise UsageError(f"--at: cannot read {path!r}: {getattr(err, 'strerror', None) or err}") from None
-    if len(text) > MAX_AT_FILE:
-        raise UsageError(f"--at: {path!r} is larger than {MAX_AT_FILE // 2**20} MiB")
-    return text.strip()
-
-
 def substitution(ws: Workspace, point: dict[str, Value]) -> dict[sp.Symbol, sp.Expr]:
     subs: dict[sp.Symbol, sp.Expr] = {}
     for name, value in point.items():
@@ -499,13 +427,6 @@ def _check_work(ws: Workspace, node: sx.Node, wrt: str | Sequence[str] | None, w
         m = matrices[0]
         example = f"{m}:m,n" if 1 not in ws.shapes[m] else f"{m}:n"
     fast.check_work(_entries(ws, wrt_names), _entries(ws, names), what, example)
-
-
-def _layout(layout: str | None, default: str) -> str:
-    layout = layout or default
-    if layout not in ("numerator", "denominator"):
-        raise UsageError(f"unknown layout {layout!r}: use numerator or denominator")
-    return layout
 
 
 @fast.pausing_gc

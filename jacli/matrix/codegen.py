@@ -13,6 +13,7 @@ from typing import Any
 import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 
+from . import kron as K
 from . import nodes as N
 
 HELPERS = '''\
@@ -36,6 +37,14 @@ def _softmax(v):
 def _logsumexp(v):
     top = numpy.max(v)
     return top + numpy.log(numpy.sum(numpy.exp(v - top)))
+
+
+def _commutation(m, n):
+    k = numpy.zeros((m * n, m * n))
+    for i in range(m):
+        for j in range(n):
+            k[j * m + i, i * n + j] = 1.0
+    return k
 
 
 def _unit(rows, cols, i, j):
@@ -71,7 +80,7 @@ class Code(NumPyPrinter):
 
 
 def dim(d: N.Dim) -> str:
-    return str(d)
+    return f"({d})" if isinstance(d, str) and not d.isidentifier() else str(d)
 
 
 def code(node: N.Node) -> str:  # noqa: C901 - one case per node type
@@ -88,6 +97,14 @@ def code(node: N.Node) -> str:  # noqa: C901 - one case per node type
         return f"numpy.eye({dim(node.n)})"
     if isinstance(node, N.Ones):
         return f"numpy.ones(({dim(node.rows)}, {dim(node.cols)}))"
+    if isinstance(node, K.Kron):
+        return f"numpy.kron({code(node.a)}, {code(node.b)})"
+    if isinstance(node, K.Commutation):
+        return f"_commutation({dim(node.m)}, {dim(node.n)})"
+    if isinstance(node, K.Vec):
+        return f"({code(node.arg)}).reshape(-1, 1)"
+    if isinstance(node, K.Blocks):
+        return "numpy.block([" + ", ".join("[" + ", ".join(code(b) for b in row) + "]" for row in node.grid) + "])"
     if isinstance(node, N.Unit):
         return f"_unit({dim(node.rows)}, {dim(node.cols)}, {node.i}, {node.j})"
     if isinstance(node, N.Prod):

@@ -533,6 +533,9 @@ def _factor(items: list[tuple[sp.Expr, tuple[Node, ...]]]) -> Node | None:
 def transpose(node: Node) -> Node:
     if node.is_scalar:
         return node
+    own = getattr(node, "transposed", None)  # Kronecker products, commutation and block matrices
+    if own is not None:
+        return own()  # type: ignore[no-any-return]
     if isinstance(node, Transpose):
         return node.arg
     if isinstance(node, (Identity, Diag)):
@@ -554,6 +557,8 @@ def transpose(node: Node) -> Node:
         return Elementwise(node.fn, transpose(node.arg))
     if isinstance(node, Inverse) and isinstance(node.arg, Transpose):
         return Inverse(node.arg.arg)
+    if isinstance(node, Inverse) and transpose(node.arg) == node.arg:  # inv(X'*X)' = inv(X'*X)
+        return node
     return Transpose(node)
 
 

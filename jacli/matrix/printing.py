@@ -16,6 +16,7 @@ from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE, precedence
 from sympy.printing.str import StrPrinter
 
+from . import kron as K
 from . import nodes as N
 
 ADD, NEG, MUL, CHAIN, FUNC, ATOM = 40, 45, 50, 48, 55, 1000
@@ -110,7 +111,8 @@ class _ScalarLatex(LatexPrinter):
         return str(super()._print_Pow(expr))
 
     def _print_Mul(self, expr: Any) -> str:
-        if self.arg is None or not expr.has(N.T):
+        # sympy's _print_Pow prints 1/u through _print_Mul(Pow): not a product, so not ours to split
+        if self.arg is None or not expr.has(N.T) or not isinstance(expr, sp.Mul):
             return str(super()._print_Mul(expr))
         c, rest = expr.as_coeff_Mul()
         parts = []
@@ -166,7 +168,15 @@ def _plain(node: N.Node) -> tuple[str, int]:
     if isinstance(node, N.Zero):
         return "0", ATOM
     if isinstance(node, N.Identity):
-        return "I", ATOM
+        return f"I({node.n})", ATOM
+    if isinstance(node, K.Kron):
+        return f"kron({_plain(node.a)[0]}, {_plain(node.b)[0]})", ATOM
+    if isinstance(node, K.Commutation):
+        return f"commutation({node.m}, {node.n})", ATOM
+    if isinstance(node, K.Vec):
+        return f"vec({_plain(node.arg)[0]})", ATOM
+    if isinstance(node, K.Blocks):
+        return "[" + ", ".join("[" + ", ".join(_plain(b)[0] for b in row) + "]" for row in node.grid) + "]", ATOM
     if isinstance(node, N.Ones):
         return f"ones({node.rows}, {node.cols})" if node.cols != 1 else f"ones({node.rows})", ATOM
     if isinstance(node, N.Unit):
@@ -232,6 +242,10 @@ _LATEX_NAMES = {N.Trace: r"\operatorname{tr}", N.Det: r"\det", N.LogDet: r"\log\
                 N.DiagOf: r"\operatorname{diag}"}
 
 
+def _ldim(d: N.Dim) -> str:
+    return str(d).replace("*", " ")
+
+
 def _lparen(pt: tuple[str, int], level: int) -> str:
     text, p = pt
     return rf"\left({text}\right)" if p < level else text
@@ -245,7 +259,16 @@ def _latex(node: N.Node) -> tuple[str, int]:
     if isinstance(node, N.Zero):
         return "0", ATOM
     if isinstance(node, N.Identity):
-        return "I", ATOM
+        return f"I_{{{_ldim(node.n)}}}", ATOM
+    if isinstance(node, K.Kron):
+        return rf"{_lparen(_latex(node.a), MUL)} \otimes {_lparen(_latex(node.b), MUL)}", MUL - 1
+    if isinstance(node, K.Commutation):
+        return rf"K_{{{_ldim(node.m)},{_ldim(node.n)}}}", ATOM
+    if isinstance(node, K.Vec):
+        return rf"\operatorname{{vec}}_{{r}}\left({_latex(node.arg)[0]}\right)", ATOM
+    if isinstance(node, K.Blocks):
+        rows = [" & ".join(_latex(b)[0] for b in row) for row in node.grid]
+        return r"\begin{bmatrix}" + r" \\ ".join(rows) + r"\end{bmatrix}", ATOM
     if isinstance(node, N.Ones):
         return r"\mathbf{1}", ATOM
     if isinstance(node, N.Unit):

@@ -1,0 +1,230 @@
+"""Issue 15: Jacobians of matrix-valued expressions and by matrices (Kronecker forms, rows flattened),
+Hessians by matrices, block Hessians, and the regressions of the false refusals.
+
+Every value at --at is compared with central finite differences of a numpy implementation of the
+expression, written here independently of jacli, with matrices flattened row by row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+
+import jacli
+from jacli.build import Workspace
+from jacli.matrix import nodes as N
+from jacli.matrix import numeric as M
+from jacli.matrix.kron import Kron, dim_value
+from jacli.matrix.linear import linear_map
+from jacli.matrix.lower import lower
+
+from .conftest import run
+
+
+def lst(a: np.ndarray) -> str:
+    a = np.asarray(a, dtype=float)
+    if a.ndim == 1:
+        return "[" + ", ".join(repr(float(v)) for v in a) + "]"
+    return "[" + ", ".join(lst(row) for row in a) + "]"
+
+
+def fd(fun: Callable[..., np.ndarray], values: dict[str, np.ndarray], names: list[str]) -> np.ndarray:
+    """d vec_r(fun) / d vec_r(values[names...]) by central differences (numerator layout)."""
+    cols = []
+    for name in names:
+        base = np.asarray(values[name], dtype=float)
+        for k in range(base.size):
+            h = 1e-6 * max(1.0, abs(base.reshape(-1)[k]))
+            up, down = dict(values), dict(values)
+            step = np.zeros(base.size)
+            step[k] = h
+            up[name] = base + step.reshape(base.shape)
+            down[name] = base - step.reshape(base.shape)
+            cols.append((np.ravel(fun(**up)) - np.ravel(fun(**down))) / (2 * h))
+    return np.stack(cols, axis=1)
+
+
+def value_at(args: list[str], values: dict[str, np.ndarray]) -> np.ndarray:
+    at = [a for n, v in values.items() for a in ("--at", f"{n}={lst(v)}")]
+    r = run(*args, *at, "-f", "json")
+    assert r.status == 0, r.stderr
+    return np.atleast_2d(np.asarray(r.json()["value"], dtype=float))
+
+
+RNG = np.random.default_rng(15)
+
+
+def rand(*shape: int) -> np.ndarray:
+    return RNG.uniform(0.3, 1.7, shape)
+
+
+# --- the false refusal: every Jacobian of a vector function of a vector has a matrix form ------
+def test_two_layer_mlp_jacobian_is_a_plain_matrix_form() -> None:
+    args = ["jacobian", "W2*tanh(W1*x)", "--wrt", "x", "-v", "W1:h,n", "-v", "W2:m,h", "-v", "x:n"]
+    r = run(*args)
+    assert r.status == 0, r.stderr
+    assert r.stdout == "W2*diag(1 - tanh(W1*x) .* tanh(W1*x))*W1  # numerator layout\n"
+    values = {"W1": rand(4, 3), "W2": rand(2, 4), "x": rand(3)}
+    got = value_at(args, values)
+    want = fd(lambda W1, W2, x: W2 @ np.tanh(W1 @ x), values, ["x"])
+    assert got.shape == (2, 3) and np.allclose(got, want, atol=1e-7)
+
+
+@pytest.mark.parametrize("text, decls, plain", [
+    ("W2*sigmoid(W1*x + b)", ["W1:h,n", "W2:m,h", "x:n", "b:h"], "W2*diag((1 - sigmoid(W1*x + b)) .* sigmoid(W1*x + b))*W1"),
+    ("softmax(W*x) .* (A*x)", ["W:n,n", "A:n,n", "x:n"], None),
+    ("A*tanh(B*tanh(C*x))", ["A:n,n", "B:n,n", "C:n,n", "x:n"], None),
+    ("(x'*x)*A*x", ["A:n,n", "x:n"], None),
+])
+def test_vector_jacobians_read_off_any_linear_map(text: str, decls: list[str], plain: str | None) -> None:
+    """The reader of linear maps (jacli.matrix.linear) is what identifies every vector Jacobian:
+    chains, diag from Hadamard products, outer products from scalar factors."""
+    shapes = dict(d.split(":") for d in decls)
+    r = jacli.jacobian(text, wrt="x", shapes=shapes, check=True)
+    assert r.check is not None and r.check.ok
+    if plain is not None:
+        assert r.blocks[0].expr.plain() == plain
+
+
+# --- Kronecker forms ------------------------------------------------------------------------
+KRON_CASES = [
+    ("W*x", ["W:m,n", "x:n"], "W", "kron(I(m), x')", "dW*x",
+     {"W": (3, 2), "x": (2,)}, lambda W, x: W @ x),
+    ("inv(X)", ["X:n,n"], "X", "-kron(inv(X), inv(X)')", "-inv(X)*dX*inv(X)",
+     {"X": (3, 3)}, lambda X: np.linalg.inv(X)),
+    ("X*X", ["X:n,n"], "X", "kron(I(n), X') + kron(X, I(n))", "X*dX + dX*X",
+     {"X": (3, 3)}, lambda X: X @ X),
+    ("A*X*B", ["A:p,m", "X:m,n", "B:n,q"], "X", "kron(A, B')", "A*dX*B",
+     {"A": (2, 3), "X": (3, 2), "B": (2, 4)}, lambda A, X, B: A @ X @ B),
+    ("X'*X", ["X:m,n"], "X", None, None, {"X": (3, 2)}, lambda X: X.T @ X),
+    ("tanh(W*x)", ["W:m,n", "x:n"], "W", "diag(1 - tanh(W*x) .* tanh(W*x))*kron(I(m), x')", None,
+     {"W": (3, 2), "x": (2,)}, lambda W, x: np.tanh(W @ x)),
+    ("softmax(W*x)", ["W:m,n", "x:n"], "W", None, None, {"W": (3, 2), "x": (2,)},
+     lambda W, x: np.exp(W @ x) / np.exp(W @ x).sum()),
+    ("X .* A + tr(X)*B", ["X:n,n", "A:n,n", "B:n,n"], "X", None, None,
+     {"X": (3, 3), "A": (3, 3), "B": (3, 3)}, lambda X, A, B: X * A + np.trace(X) * B),
+]
+
+
+@pytest.mark.parametrize("text, decls, wrt, plain, diff, sizes, fun", KRON_CASES, ids=[c[0] for c in KRON_CASES])
+def test_kronecker_jacobians(text: str, decls: list[str], wrt: str, plain: str | None, diff: str | None,
+                             sizes: dict[str, tuple[int, ...]], fun: Callable[..., np.ndarray] | None) -> None:
+    args = ["jacobian", text, "--wrt", wrt, *[a for d in decls for a in ("-v", d)]]
+    r = run(*args, "-f", "json")
+    assert r.status == 0, r.stderr
+    d = r.json()
+    assert d["vec"] == "rows"
+    if plain is not None:
+        assert d["result"] == plain
+    if diff is not None:
+        assert d["differential"] == f"d({text}) = {diff}"
+    assert r"\otimes" in d["latex"] or "kron" not in d["result"]
+    values = {n: (rand(*s) + (3 * np.eye(s[0]) if len(s) == 2 and s[0] == s[1] else 0)) for n, s in sizes.items()}
+    got = value_at(args, values)
+    assert fun is not None
+    want = fd(fun, values, [wrt])
+    assert got.shape == want.shape and np.allclose(got, want, atol=1e-6), (got, want)
+
+
+def test_kronecker_value_equals_the_concrete_jacobian() -> None:
+    values = {"A": rand(2, 3), "X": rand(3, 2), "B": rand(2, 2)}
+    sym = value_at(["jacobian", "A*X*B", "--wrt", "X", "-v", "A:p,m", "-v", "X:m,n", "-v", "B:n,q"], values)
+    concrete = value_at(["jacobian", "A*X*B", "--wrt", "X", "-v", "A:2x3", "-v", "X:3x2", "-v", "B:2x2"], values)
+    assert np.allclose(sym, concrete, atol=1e-12)
+
+
+def test_linear_map_rules_at_random_sizes() -> None:
+    """vec_r(A dX B) = (A ⊗ Bᵀ) vec_r(dX), vec_r(dXᵀ) = K vec_r(dX), M ⊙ dX = diag(vec_r M) dX."""
+    ws = Workspace.from_options(var=["A:p,m", "dX:m,n", "B:n,q", "M:m,n", "C:n,m"])
+    d = N.Var("dX", "m", "n")
+    rng = np.random.default_rng(3)
+    sizes = {"p": 2, "m": 3, "n": 4, "q": 5}
+    vals = {k: rng.normal(size=(dim_value(a, sizes), dim_value(b, sizes))) for k, (a, b) in ws.shapes.items()}
+    env = M.Env(sizes, vals)
+    for text in ("A*dX*B", "dX'", "M .* dX", "tr(C*dX)", "A*dX*B + 2*A*(M .* dX)*B", "sum(dX)"):
+        node = lower(ws, text)
+        k = linear_map(node, d)
+        lhs = M.value(node, env).reshape(-1)
+        assert np.allclose(M.value(k, env) @ vals["dX"].reshape(-1), lhs), text
+
+
+def test_kron_node_prints_and_evaluates() -> None:
+    k = Kron(N.Var("A", "m", "n"), N.Transpose(N.Var("B", "p", "q")))
+    assert k.plain() == "kron(A, B')" and k.latex() == r"A \otimes B^{\top}"
+    assert k.shape == ("m*q", "n*p")
+
+
+# --- Hessians by matrices, block Hessians ---------------------------------------------------
+LSQ = ["-v", "W:m,n", "-v", "x:n", "-v", "b:m", "-v", "z:m"]
+
+
+def lsq(W: np.ndarray, x: np.ndarray, b: np.ndarray, z: np.ndarray) -> float:
+    r = W @ x + b - z
+    return 0.5 * float(r @ r)
+
+
+def lsq_grad(name: str) -> Callable[..., np.ndarray]:
+    def g(W: np.ndarray, x: np.ndarray, b: np.ndarray, z: np.ndarray) -> np.ndarray:
+        r = W @ x + b - z
+        return {"W": np.outer(r, x), "x": W.T @ r, "b": r}[name]
+    return g
+
+
+def test_hessian_with_respect_to_a_matrix() -> None:
+    args = ["hessian", "1/2*norm(W*x+b-z)^2", "--wrt", "W", *LSQ]
+    r = run(*args)
+    assert r.status == 0, r.stderr
+    assert r.stdout.startswith("kron(I(m), x*x')  # numerator layout; vec by rows")
+    values = {"W": rand(3, 2), "x": rand(2), "b": rand(3), "z": rand(3)}
+    got = value_at(args, values)
+    assert got.shape == (6, 6)
+    assert np.allclose(got, fd(lsq_grad("W"), values, ["W"]), atol=1e-6)
+    assert np.allclose(got, np.kron(np.eye(3), np.outer(values["x"], values["x"])))
+
+
+@pytest.mark.parametrize("wrt", ["x,b", "W,b", "b,W,x"])
+def test_block_hessians(wrt: str) -> None:
+    args = ["hessian", "1/2*norm(W*x+b-z)^2", "--wrt", wrt, *LSQ]
+    r = run(*args)
+    assert r.status == 0, r.stderr
+    if wrt == "x,b":
+        assert r.stdout.startswith("[[W'*W, W'], [W, I(m)]]  # numerator layout")
+    values = {"W": rand(3, 2), "x": rand(2), "b": rand(3), "z": rand(3)}
+    names = wrt.split(",")
+    got = value_at(args, values)
+
+    def grad(**v: np.ndarray) -> np.ndarray:
+        return np.concatenate([np.ravel(lsq_grad(n)(**v)) for n in names])
+
+    want = fd(grad, values, names)
+    assert got.shape == want.shape and np.allclose(got, want, atol=1e-6)
+
+
+# --- item 7: regressions ----------------------------------------------------------------------
+def test_logdet_of_gram_matrix_is_not_an_internal_error() -> None:
+    """logdet(X'*X) is undefined at random sizes with fewer rows than columns; the guard used to
+    compile log(0) and crash with KeyError: 'ComplexInfinity'."""
+    args = ["grad", "logdet(X'*X)", "--wrt", "X", "-v", "X:m,n"]
+    r = run(*args)
+    assert (r.status, r.stdout) == (0, "2*X*inv(X'*X)  # denominator layout\n"), r.stderr
+    values = {"X": rand(4, 2)}
+    got = value_at(args, values)
+    want = fd(lambda X: np.linalg.slogdet(X.T @ X)[1], values, ["X"]).reshape(4, 2)
+    assert np.allclose(got, want, atol=1e-6)
+
+
+def test_short_expression_is_not_too_deeply_nested() -> None:
+    """A 1/(...) inside an elementwise function sent sympy's LaTeX printer into endless recursion,
+    reported as exit 4 "too deeply nested"."""
+    args = ["grad", "sum(log(u + exp(-hadamard(y, M*w))))", "--wrt", "w", "-v", "M:m,n", "-v", "w:n",
+            "-v", "y:m", "-v", "u:m"]
+    for fmt in ("plain", "latex", "json", "pretty"):
+        r = run(*args, "-f", fmt)
+        assert r.status == 0 and "nested" not in r.stderr, (fmt, r.stderr)
+    assert r"\frac{1}" in run(*args, "-f", "latex").stdout
+    values = {"M": rand(3, 2), "w": rand(2), "y": rand(3), "u": rand(3)}
+    got = value_at(args, values).reshape(-1)
+    want = fd(lambda M, w, y, u: np.sum(np.log(u + np.exp(-y * (M @ w)))), values, ["w"]).reshape(-1)
+    assert np.allclose(got, want, atol=1e-6)
