@@ -20,6 +20,7 @@ from typing import Any, TypeAlias
 import sympy as sp
 
 from . import syntax as sx
+from .arrays import ARRAY_FUNCTIONS, SIZED_FUNCTIONS, ArrayFunctions
 from .canonical import product, total
 from .errors import BoundError, ParseError, ShapeError, UnsupportedError, UsageError
 from .functions import CUSTOM
@@ -48,6 +49,8 @@ MATRIX_FUNCTIONS = frozenset({
     "logsumexp", "log", "factorial", "transpose",
 })
 BUILTIN_FUNCTIONS = frozenset(ELEMENTWISE) | MATRIX_FUNCTIONS
+BUILTIN_FUNCTIONS |= ARRAY_FUNCTIONS  # I(n), ones(n), unit(k, n), kron, vec, commutation: jacli.arrays
+DECLARABLE_BUILTINS = ARRAY_FUNCTIONS  # functions only when called: still usable as variable names
 
 _ENTRY_RE = re.compile(r"([A-Za-z][A-Za-z0-9_]*)\[(\d+)(?:,(\d+))?\]")
 
@@ -134,7 +137,7 @@ class Workspace:
         return ws
 
     def declare(self, name: str, shape: Shape) -> None:
-        if not sx.is_identifier(name) or name in CONSTANTS or name in BUILTIN_FUNCTIONS:
+        if not sx.is_identifier(name) or name in CONSTANTS or name in BUILTIN_FUNCTIONS - DECLARABLE_BUILTINS:
             raise UsageError(f"cannot declare {name!r}: it is reserved or not a valid name")
         if name in self.shapes and self.shapes[name] != shape:
             raise UsageError(f"{name!r} is declared twice with different shapes")
@@ -156,7 +159,7 @@ class Workspace:
         self.funcs[name] = arity
 
     def define(self, name: str, body: str) -> None:
-        if not sx.is_identifier(name) or name in CONSTANTS or name in BUILTIN_FUNCTIONS:
+        if not sx.is_identifier(name) or name in CONSTANTS or name in BUILTIN_FUNCTIONS - DECLARABLE_BUILTINS:
             raise UsageError(f"bad --let name {name!r}")
         if name in self.shapes or any(n == name for n, _ in self.lets):
             raise UsageError(f"--let {name}: {name!r} is already declared or defined")
@@ -245,6 +248,8 @@ def names_in(node: sx.Node) -> Iterator[str]:
             stack.append(n.operand)
         elif isinstance(n, sx.Pow):
             stack.extend([n.exp, n.base])
+        elif isinstance(n, sx.Call) and n.func in SIZED_FUNCTIONS:
+            continue  # I(n), unit(k, n): sizes and indices, not variables
         elif isinstance(n, sx.Call):
             stack.extend(reversed(n.args))
         elif isinstance(n, sx.Transpose):
@@ -289,7 +294,7 @@ class ChainLowering:
         return acc
 
 
-class Lowerer(ChainLowering):
+class Lowerer(ArrayFunctions, ChainLowering):
     """Turns one syntax tree into a sympy value, checking shapes as it goes."""
 
     def __init__(self, ws: Workspace, text: str) -> None:

@@ -228,3 +228,53 @@ def test_short_expression_is_not_too_deeply_nested() -> None:
     got = value_at(args, values).reshape(-1)
     want = fd(lambda M, w, y, u: np.sum(np.log(u + np.exp(-y * (M @ w)))), values, ["w"]).reshape(-1)
     assert np.allclose(got, want, atol=1e-6)
+
+
+# --- item 9: what jacli prints parses back ----------------------------------------------------
+@pytest.mark.parametrize("args", [
+    ["jacobian", "W*x", "--wrt", "W", "-v", "W:m,n", "-v", "x:n"],
+    ["jacobian", "A*X*B", "--wrt", "X", "-v", "A:p,m", "-v", "X:m,n", "-v", "B:n,q"],
+    ["jacobian", "X'*X", "--wrt", "X", "-v", "X:m,n"],
+    ["hessian", "1/2*norm(W*x+b-z)^2", "--wrt", "x,b", *LSQ],
+    ["grad", "-log(softmax(W*x+b)[0])", "--wrt", "b", "-v", "W:m,n", "-v", "x:n", "-v", "b:m"],
+    ["grad", "sum(exp(x))", "-v", "x:n", "--wrt", "x"],
+    ["grad", "exp(tr(A))", "-v", "A:n,n"],
+])
+def test_printed_forms_parse_back(args: list[str]) -> None:
+    r = run(*args, "-f", "json")
+    assert r.status == 0, r.stderr
+    printed = r.json()["result"]
+    decls = [args[i + 1] for i, a in enumerate(args) if a == "-v"]
+    ws = Workspace.from_options(var=decls)
+    node = lower(ws, printed)
+    rng = np.random.default_rng(9)
+    sizes = {"m": 3, "n": 2, "p": 2, "q": 4}
+    shapes = {k: tuple(sizes.get(d, d) if isinstance(d, str) else d for d in s) for k, s in ws.shapes.items()}
+    values = M.random_values(shapes, set(), rng)  # type: ignore[arg-type]
+    from jacli.matrix.api import Derivative  # the result as a node, evaluated the same way
+
+    kind, text = args[0], args[1]
+    res = getattr(jacli, {"grad": "gradient", "jacobian": "jacobian", "hessian": "hessian"}[kind])(
+        text, wrt=args[args.index("--wrt") + 1] if "--wrt" in args else None, shapes=dict(d.split(":") for d in decls))
+    assert Derivative is not None
+    env = M.Env(sizes, values)
+    assert np.allclose(M.value(node, env), M.value(res.blocks[0].expr, env)), printed
+
+
+def test_array_constructors_concrete() -> None:
+    def value(text: str) -> str:
+        r = run("diff", f"t*{text}", "t")
+        assert r.status == 0, r.stderr
+        return r.stdout.strip()
+
+    assert value("I(2)") == "[[1, 0], [0, 1]]"
+    assert value("kron([[1,2],[3,4]], I(2))") == "[[1, 0, 2, 0], [0, 1, 0, 2], [3, 0, 4, 0], [0, 3, 0, 4]]"
+    assert value("vec([[1,2],[3,4]])") == "[1, 2, 3, 4]"
+    assert value("unit(1, 3)") == "[0, 1, 0]"
+    assert value("ones(2, 3)") == "[[1, 1, 1], [1, 1, 1]]"
+    assert value("commutation(2, 3)*vec([[1,2,3],[4,5,6]])") == "[1, 4, 2, 5, 3, 6]"  # = vec(X')
+    bad = run("diff", "t*unit(3, 3)", "t")
+    assert bad.status == 2 and "out of range" in bad.stderr
+    # I alone is still a name: a current I
+    assert run("diff", "I*R^2", "R").stdout.strip() == "2*I*R"
+    assert run("grad", "x'*I(n)*x", "-v", "x:n").stdout.startswith("2*x  #")

@@ -17,6 +17,7 @@ import sympy as sp
 
 from ..errors import UnsupportedError
 from . import nodes as N
+from .kron import Commutation, Kron, Vec, kron, vec
 
 
 def frobenius(g: N.Node, a: N.Node) -> sp.Expr:
@@ -111,7 +112,7 @@ class Differential:
             return self.dvar if y.name == self.name else N.Zero(y.rows, y.cols)
         if isinstance(y, N.Scalar):
             return N.Scalar(self.scalar(y.e))
-        if isinstance(y, (N.Zero, N.Identity, N.Ones, N.Unit)):
+        if isinstance(y, (N.Zero, N.Identity, N.Ones, N.Unit, Commutation)):
             return N.Zero(y.rows, y.cols)
         if isinstance(y, N.Prod):
             terms: list[N.Node] = []
@@ -140,6 +141,10 @@ class Differential:
         if isinstance(y, N.Softmax):
             dv = self(y.arg)
             return N.add(N.hadamard(y, dv), N.scale(sp.S.NegativeOne, N.mul(y, N.transpose(y), dv)))
+        if isinstance(y, Kron):
+            return N.add(kron(self(y.a), y.b), kron(y.a, self(y.b)))
+        if isinstance(y, Vec):
+            return vec(self(y.arg))
         if isinstance(y, N.Diag):
             return N.Diag(self(y.arg))
         if isinstance(y, N.DiagOf):

@@ -22,13 +22,26 @@ from . import nodes as N
 
 # --- sizes -------------------------------------------------------------------------------------
 def dim_mul(a: N.Dim, b: N.Dim) -> N.Dim:
+    """a*b as a size; products of names are spelled with the names sorted, so that n*m == m*n."""
     if a == 1:
         return b
     if b == 1:
         return a
     if isinstance(a, int) and isinstance(b, int):
         return a * b
-    return f"{_wrap(a)}*{_wrap(b)}"
+    number, names = 1, []
+    for d in (a, b):
+        for part in (_factors(d) if isinstance(d, str) else [str(d)]):
+            if part.isdigit():
+                number *= int(part)
+            else:
+                names.append(part)
+    names.sort()
+    return "*".join(([str(number)] if number != 1 else []) + names)
+
+
+def _factors(d: str) -> list[str]:
+    return [d] if "+" in d else d.split("*")
 
 
 def dim_add(a: N.Dim, b: N.Dim) -> N.Dim:
@@ -42,15 +55,16 @@ def _wrap(d: N.Dim) -> str:
 
 
 def dim_value(d: N.Dim, sizes: dict[str, int]) -> int:
-    """The value of a size (an int, a size name, or a product/sum of them) for given size names."""
+    """The value of a size (an int, a size name, or a sum of products of them) for given size names."""
     if isinstance(d, int):
         return d
-    text = d.replace(" ", "")
-    if text in sizes:
-        return sizes[text]
-    if text.isdigit():
-        return int(text)
-    return int(sp.sympify(text, locals={k: sp.Integer(v) for k, v in sizes.items()}))  # noqa: S - sizes only
+    total = 0
+    for term in d.replace("(", "").replace(")", "").replace(" ", "").split("+"):
+        value = 1
+        for factor in term.split("*"):
+            value *= int(factor) if factor.isdigit() else sizes[factor]
+        total += value
+    return total
 
 
 def size(node: N.Node) -> N.Dim:

@@ -42,7 +42,7 @@ class Env:
             return self.sizes[d]
         try:
             return K.dim_value(d, self.sizes)
-        except (TypeError, ValueError):
+        except (KeyError, ValueError):
             raise UsageError(f"no value for the size {d!r}: give every vector or matrix with --at") from None
 
 
@@ -208,6 +208,9 @@ def concrete_workspace(ws: Workspace, sizes: dict[str, int]) -> Workspace:
     for name, shape in ws.shapes.items():
         out.declare(name, tuple(sizes[d] if isinstance(d, str) else d for d in shape))
     out.funcs = dict(ws.funcs)
+    for name, value in sizes.items():  # size names in the text (I(n), unit(k, n)) are their values
+        if name not in ws.shapes and not any(n == name for n, _ in ws.lets):
+            out.define(name, str(value))
     for name, body in ws.lets:
         out.define(name, body)
     return out

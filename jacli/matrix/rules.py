@@ -129,7 +129,10 @@ def jacobian(f: N.Node, var: N.Node) -> N.Node:
     if f.cols == 1 and (var.is_scalar or var.cols == 1):
         u = N.Var("_u", f.rows, 1)
         probe = N.mul(N.transpose(u), f)
-        g = gradient(probe, var)  # = Jᵀ u
+        try:
+            g = gradient(probe, var)  # = Jᵀ u
+        except UnsupportedError:  # no reverse rule (kron, vec): the forward differential has them
+            return kronecker_jacobian(f, var)
         return N.transpose(linear_map(g, u))
     return kronecker_jacobian(f, var)
 
