@@ -295,6 +295,10 @@ def derivative(
     if order > 50:
         raise UsageError("the order (-n) is limited to 50")
     node = ws.parse(text)
+    if _symbolic(ws, node):  # symbolic sizes: the derivative of a matrix-valued function, in matrix form
+        from .matrix import api
+
+        return api.derivative(text, variables, order, ws, at)
     value = ws.lower(node, text)
     names = list(variables)
     if not names:

@@ -278,3 +278,37 @@ def test_array_constructors_concrete() -> None:
     # I alone is still a name: a current I
     assert run("diff", "I*R^2", "R").stdout.strip() == "2*I*R"
     assert run("grad", "x'*I(n)*x", "-v", "x:n").stdout.startswith("2*x  #")
+
+
+# --- item 3: diff by a scalar with symbolic sizes ---------------------------------------------
+def test_diff_of_a_matrix_valued_function_of_a_scalar() -> None:
+    args = ["diff", "inv(A + t*B)", "t", "-v", "A:n,n", "-v", "B:n,n"]
+    r = run(*args)
+    assert (r.status, r.stdout) == (0, "-inv(A + t*B)*B*inv(A + t*B)\n"), r.stderr
+    r2 = run(*args, "-n", "2")
+    assert r2.stdout == "2*inv(A + t*B)*B*inv(A + t*B)*B*inv(A + t*B)\n"
+    values = {"A": rand(3, 3) + 3 * np.eye(3), "B": rand(3, 3), "t": np.array(0.7)}
+
+    def f(A: np.ndarray, B: np.ndarray, t: np.ndarray) -> np.ndarray:
+        return np.linalg.inv(A + t * B)
+
+    at = [a for n, v in values.items() for a in ("--at", f"{n}={lst(v) if v.ndim else repr(float(v))}")]
+    got = np.asarray(run(*args, *at, "-f", "json").json()["value"])
+    assert np.allclose(got.reshape(-1), fd(f, values, ["t"]).reshape(-1), atol=1e-6)
+    # the second derivative against differences of the first
+    got2 = np.asarray(run(*args, "-n", "2", *at, "-f", "json").json()["value"])
+    first = lambda A, B, t: -f(A, B, t) @ B @ f(A, B, t)  # noqa: E731
+    assert np.allclose(got2.reshape(-1), fd(first, values, ["t"]).reshape(-1), atol=1e-5)
+    check = run(*args, "--check", "-f", "json").json()["check"]
+    assert check["ok"] and check["max_abs_error"] < 1e-8
+
+
+def test_diff_by_a_scalar_parameter_of_an_elementwise_function() -> None:
+    """exp(t*x): t is a parameter of the elementwise function (the placeholder of elementwise
+    functions used to be a symbol named t, the same as the user's t)."""
+    r = run("diff", "exp(t*x)", "t", "-v", "x:n")
+    assert (r.status, r.stdout) == (0, "exp(t*x) .* x\n"), r.stderr
+    r = run("grad", "sum(exp(t*x))", "--wrt", "t", "-v", "x:n", "--check", "-f", "json")
+    assert r.status == 0 and r.json()["check"]["ok"]
+    bad = run("diff", "inv(A + t*B)", "A", "-v", "A:n,n", "-v", "B:n,n")
+    assert bad.status == 2 and "jacobian" in bad.stderr

@@ -281,6 +281,12 @@ def _compute(kind: str, text: str, wrt: str | Sequence[str] | None, ws: Workspac
     if matrices:
         res.vec = "rows"
 
+    return _finish(res, derivs, f, point, sizes, arrays)
+
+
+def _finish(res: Result, derivs: list[Derivative], f: N.Node, point: dict[str, Any], sizes: dict[str, int],
+            arrays: dict[str, np.ndarray]) -> Result:
+    """--check and the values at --at of a verified matrix-form result."""
     def check(point_given: bool = bool(arrays)) -> Check:
         checks = [dv.check_at(sizes, arrays) if point_given else dv.check_random() for dv in derivs]
         worst = max(checks, key=lambda c: (not c.ok, c.max_abs_error))
@@ -380,3 +386,37 @@ def attach_matrix_forms(result: Result, ws: Workspace, tree: sx.Node) -> None:
                 result.matrix_function = f
     except (ArithmeticError, ValueError, TypeError, np.linalg.LinAlgError, JacliError):
         return
+
+
+def derivative(text: str, variables: Sequence[str] = (), order: int = 1, ws: Workspace | None = None,
+               at: dict[str, str] | Sequence[str] | None = None) -> Result:
+    """``diff`` with symbolic sizes: d^order/dt^order of a (matrix-valued) expression by scalars,
+    from the forward differential with dt = 1 (d inv(A + t*B) = -inv(A + t*B)*B*inv(A + t*B))."""
+    ws = ws or Workspace()
+    tree = ws.parse(text)
+    f = lower(ws, text, tree)
+    names = list(variables)
+    if not names:
+        scalars = [n for n in ws.variables_of(tree) if ws.shapes.get(n, SCALAR) == SCALAR
+                   and not any(n == m for m, _ in ws.lets)]
+        if len(scalars) != 1:
+            raise UsageError("name the scalar to differentiate by: jacli diff EXPR VAR"
+                             + (f" (the expression's scalars: {', '.join(scalars)})" if scalars else ""))
+        names = scalars
+    for name in names:
+        if ws.shapes.get(name, SCALAR) != SCALAR:
+            raise UsageError(f"{name!r} is a {format_shape(ws.shapes[name])}; use 'jacli grad' or 'jacli jacobian' "
+                             "for derivatives with respect to vectors and matrices")
+    _names(ws, tree, names)
+    point, sizes, arrays = parse_at(ws, at)
+    result, previous = f, None
+    for name in names:
+        var = variable(ws, name)
+        for _ in range(order):
+            previous, result = result, differential(result, var, N.Scalar(sp.S.One))
+    deriv = Derivative("diff", text, ws, tree, f, names[-1], result, order,
+                       previous if (order > 1 or len(names) > 1) else None)
+    deriv.guard()
+    res = Result("diff", text, [Block(result, _shape(result))], wrt=names, order=order, function=f)
+    res.verified = "matrix form, verified numerically at random sizes before it was printed or evaluated"
+    return _finish(res, [deriv], f, point, sizes, arrays)

@@ -134,10 +134,13 @@ class Differential:
             parts = [N.hadamard(*y.factors[:k], self(f), *y.factors[k + 1:])
                      for k, f in enumerate(y.factors) if self.has(f)]
             return N.add(*parts)
-        if isinstance(y, N.Elementwise):
-            if N.atoms_of(y.fn):
-                raise UnsupportedError("elementwise functions with matrix-valued parameters are not supported")
-            return N.hadamard(N.elementwise(sp.diff(y.fn, N.T), y.arg), self(y.arg))
+        if isinstance(y, N.Elementwise):  # φ_c(A): d = φ'(A) ⊙ dA + Σ (∂φ/∂c)(A) dc over scalar parameters c
+            parts = [N.hadamard(N.elementwise(sp.diff(y.fn, N.T), y.arg), self(y.arg))] if self.has(y.arg) else []
+            for s in N.atoms_of(y.fn):
+                if self.has(N.node_of(s)):
+                    dc = N.as_expr(self.atom(N.node_of(s)))
+                    parts.append(N.scale(dc, N.elementwise(sp.diff(y.fn, s), y.arg)))
+            return N.add(*parts)
         if isinstance(y, N.Softmax):
             dv = self(y.arg)
             return N.add(N.hadamard(y, dv), N.scale(sp.S.NegativeOne, N.mul(y, N.transpose(y), dv)))

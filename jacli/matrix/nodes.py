@@ -21,7 +21,7 @@ Dim = int | str
 # --- atoms: scalar-valued subexpressions as sympy symbols --------------------------------------
 _ATOMS: dict[Any, sp.Symbol] = {}  # node -> symbol
 _NODES: dict[sp.Symbol, Any] = {}  # symbol -> node
-T = sp.Symbol("t", real=True)  # the argument of elementwise functions (sympy Lambdas)
+T = sp.Symbol("_t", real=True)  # the argument of elementwise functions; not a jacli name, so never a variable
 
 
 def atom(node: Any) -> sp.Symbol:
