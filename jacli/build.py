@@ -24,7 +24,7 @@ from .arrays import ARRAY_FUNCTIONS, SIZED_FUNCTIONS, ArrayFunctions
 from .canonical import product, total
 from .errors import BoundError, ParseError, ShapeError, UnsupportedError, UsageError
 from .functions import CUSTOM
-from .shapes import SCALAR, Shape, format_shape, is_concrete, parse_declaration
+from .shapes import SCALAR, Shape, format_shape, is_concrete, parse_declaration, split_symmetric
 
 Value: TypeAlias = sp.Expr | sp.ImmutableMatrix
 
@@ -102,6 +102,7 @@ class Workspace:
     shapes: dict[str, Shape] = field(default_factory=dict)
     funcs: dict[str, int | None] = field(default_factory=dict)
     lets: list[tuple[str, str]] = field(default_factory=list)
+    symmetric: set[str] = field(default_factory=set)  # matrices declared NAME:n,n:sym
     _let_nodes: dict[str, sx.Node] = field(default_factory=dict, repr=False)
     _let_values: dict[str, Value] = field(default_factory=dict, repr=False)
     _vars: dict[str, Value] = field(default_factory=dict, repr=False)
@@ -118,14 +119,17 @@ class Workspace:
     ) -> Workspace:
         ws = cls()
         for decl in var:
+            decl, sym = split_symmetric(decl)
             name, shape = parse_declaration(decl)
-            ws.declare(name, shape)
+            ws.declare(name, shape, symmetric=sym)
         for name, shape_spec in (shapes or {}).items():
+            sym = False
             if isinstance(shape_spec, str):
-                _, shape = parse_declaration(f"{name}:{shape_spec}")
+                spec, sym = split_symmetric(f"{name}:{shape_spec}")
+                _, shape = parse_declaration(spec)
             else:
                 shape = tuple(shape_spec)
-            ws.declare(name, shape)
+            ws.declare(name, shape, symmetric=sym)
         for spec in func:
             ws.declare_function(spec)
         for spec in let:
@@ -136,12 +140,17 @@ class Workspace:
             ws.define(name, body.strip())
         return ws
 
-    def declare(self, name: str, shape: Shape) -> None:
+    def declare(self, name: str, shape: Shape, symmetric: bool = False) -> None:
         if not sx.is_identifier(name) or name in CONSTANTS or name in BUILTIN_FUNCTIONS - DECLARABLE_BUILTINS:
             raise UsageError(f"cannot declare {name!r}: it is reserved or not a valid name")
         if name in self.shapes and self.shapes[name] != shape:
             raise UsageError(f"{name!r} is declared twice with different shapes")
         self.shapes[name] = shape
+        if symmetric:
+            if shape == SCALAR or shape[0] != shape[1] or shape[0] == 1:
+                raise UsageError(f"{name}: only square matrices can be declared symmetric (:sym), "
+                                 f"not a {format_shape(shape)}")
+            self.symmetric.add(name)
 
     def declare_function(self, spec: str) -> None:
         m = re.fullmatch(r"\s*([A-Za-z][A-Za-z0-9_]*)\s*(?:\(([^()]*)\))?\s*", spec)
@@ -208,7 +217,9 @@ class Workspace:
             else:
                 rows, cols = shape
                 assert isinstance(rows, int) and isinstance(cols, int)
-                entries = [symbol(entry_name(name, i, j, shape)) for i in range(rows) for j in range(cols)]
+                sym = name in self.symmetric  # A[1,0] is A[0,1]
+                entries = [symbol(entry_name(name, min(i, j) if sym else i, max(i, j) if sym else j, shape))
+                           for i in range(rows) for j in range(cols)]
                 self._vars[name] = sp.ImmutableMatrix(rows, cols, entries)
         return self._vars[name]
 

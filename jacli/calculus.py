@@ -338,12 +338,17 @@ def derivative(
 
 
 # --- gradient, Jacobian, Hessian -----------------------------------------------------------------
-def _wrt(ws: Workspace, node: sx.Node, wrt: str | Sequence[str] | None) -> list[tuple[str, Value]]:
+def _wrt(ws: Workspace, node: sx.Node, wrt: str | Sequence[str] | None,
+         symmetric: bool = False) -> list[tuple[str, Value]]:
     names = split_names(wrt)
     if names is None:
         names = ws.variables_of(node)
         if not names:
             raise UsageError("the expression has no variable to differentiate by")
+    if not symmetric and ws.symmetric & set(names):
+        from .matrix.rules import SYMMETRIC_ONLY_GRADIENT
+
+        raise UnsupportedError(SYMMETRIC_ONLY_GRADIENT)
     return [(n, resolve(ws, n, node, strict=True)) for n in names]
 
 
@@ -461,11 +466,12 @@ def gradient(
             f"grad needs a scalar-valued expression; this one is a {format_shape(shape_of(f))} "
             "(use 'jacli jacobian' for vector- and matrix-valued expressions)"
         )
-    variables = _wrt(ws, node, wrt)
+    variables = _wrt(ws, node, wrt, symmetric=True)
     layout = _layout(layout, "denominator")
     point = parse_point(ws, at)
     tidy = Tidy(enabled=simplify)
     blocks: list[Block] = []
+    raw: dict[str, Value] = {}  # symmetric matrices: the partials by their entries, for --check
     if all(not isinstance(v, sp.MatrixBase) for _, v in variables):
         parts = fast.jacobian_rows([f], [v for _, v in variables])[0]
         g: Value = as_value(sp.ImmutableMatrix(len(parts), 1, parts))
@@ -477,6 +483,10 @@ def gradient(
         for name, v in variables:
             if isinstance(v, sp.MatrixBase):
                 g = as_value(sp.ImmutableMatrix(*v.shape, fast.jacobian_rows([f], list(v))[0]))
+                if name in ws.symmetric:  # ∂f/∂A[i,j] counts A[i,j] and A[j,i]: the symmetric part halves it
+                    raw[name] = full = g
+                    g = as_value(sp.ImmutableMatrix(*v.shape, [full[i, j] if i == j else full[i, j] / 2
+                                                               for i in range(v.rows) for j in range(v.cols)]))
                 if layout == "numerator" and isinstance(g, sp.MatrixBase):
                     g = as_value(g.T)
             else:
@@ -485,7 +495,9 @@ def gradient(
             blocks.append(Block(g, shape_of(g), name))
     res = Result("grad", text, blocks, wrt=[n for n, _ in variables], layout=layout, function=f)
     symbols = [s for _, v in variables for s in flat(v)]
-    numerator_form = [b.expr if layout == "denominator" else transpose(b.expr) for b in blocks]
+    exprs = [raw.get(b.wrt or "", b.expr) if layout == "denominator" else b.expr for b in blocks]
+    numerator_form = [e if layout == "denominator" else transpose(raw.get(b.wrt or "", e))
+                      for e, b in zip(exprs, blocks, strict=True)]
     res.stages = [([f], symbols, [[e for b in numerator_form for e in flat(b)]])]
     if steps:
         from .steps import gradient_steps
@@ -656,6 +668,8 @@ def group_point(ws: Workspace, flat_point: dict[str, float]) -> dict[str, Any]:
             grouped[base][i] = v
         else:
             grouped[base][i][j] = v
+            if base in ws.symmetric:  # A[1,0] is the symbol A[0,1]
+                grouped[base][j][i] = v
     return grouped
 
 

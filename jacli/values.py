@@ -60,6 +60,8 @@ def parse_point(ws: Workspace, at: dict[str, str] | Sequence[str] | None) -> dic
             raise UsageError(
                 f"--at {name}: {name} is a {format_shape(want)} but the value is a {format_shape(got)}"
             )
+        if name in ws.symmetric and isinstance(value, sp.MatrixBase) and value != value.T:
+            raise UsageError(f"--at {name}: {name} is declared symmetric (:sym) but the value is not symmetric")
         point[name] = value
     return point
 

@@ -312,3 +312,54 @@ def test_diff_by_a_scalar_parameter_of_an_elementwise_function() -> None:
     assert r.status == 0 and r.json()["check"]["ok"]
     bad = run("diff", "inv(A + t*B)", "A", "-v", "A:n,n", "-v", "B:n,n")
     assert bad.status == 2 and "jacobian" in bad.stderr
+
+
+# --- item 4: symmetric declarations -------------------------------------------------------------
+def test_symmetric_declaration_simplifies() -> None:
+    assert run("grad", "x'*A*x", "--wrt", "x", "-v", "x:n", "-v", "A:n,n:sym").stdout == "2*A*x  # denominator layout\n"
+    assert run("hessian", "x'*A*x", "--wrt", "x", "-v", "x:n", "-v", "A:n,n:sym").stdout.startswith("2*A  #")
+    assert run("grad", "logdet(A)", "-v", "A:n,n:sym").stdout.startswith("inv(A)  #")
+    concrete = run("grad", "x'*A*x", "--wrt", "x", "-v", "x:2", "-v", "A:2x2:sym")
+    assert concrete.stdout == "[2*A[0,0]*x[0] + 2*A[0,1]*x[1], 2*A[0,1]*x[0] + 2*A[1,1]*x[1]]  # denominator layout\n"
+
+
+@pytest.mark.parametrize("decl", ["A:n,n:sym", "A:2x2:sym"])
+def test_symmetric_value_at_must_be_symmetric(decl: str) -> None:
+    bad = run("grad", "x'*A*x", "--wrt", "x", "-v", "x:" + ("n" if "n" in decl else "2"), "-v", decl,
+              "--at", "x=[1,2]", "--at", "A=[[1,2],[3,4]]")
+    assert bad.status == 2 and "not symmetric" in bad.stderr and bad.stdout == ""
+    assert run("grad", "x'*A*x", "-v", "x:2", "-v", "A:2x3:sym").status == 2
+
+
+@pytest.mark.parametrize("text", ["x'*A*x", "tr(A*B)", "logdet(A) + tr(B*A*B')", "sum(exp(A*x))"])
+def test_gradient_by_a_symmetric_matrix_is_the_symmetric_part(text: str) -> None:
+    """The convention (Srinivasan & Panda 2020): for symmetric A the gradient is sym(G) = (G + G')/2,
+    G the gradient by all n^2 entries as if independent; then df = sym(G) : dA for every symmetric dA.
+    Checked against numpy: the directional derivative along a random symmetric direction, and against
+    the concrete-size (entry-wise) result, which halves the partials by the shared off-diagonal entries."""
+    values = {"x": rand(3), "A": rand(3, 3) + 3 * np.eye(3), "B": rand(3, 3)}
+    values["A"] = (values["A"] + values["A"].T) / 2
+
+    def f(A: np.ndarray, x: np.ndarray, B: np.ndarray) -> float:
+        return float({"x'*A*x": lambda: x @ A @ x, "tr(A*B)": lambda: np.trace(A @ B),
+                      "logdet(A) + tr(B*A*B')": lambda: np.linalg.slogdet(A)[1] + np.trace(B @ A @ B.T),
+                      "sum(exp(A*x))": lambda: np.sum(np.exp(A @ x))}[text]())
+
+    sym = value_at(["grad", text, "--wrt", "A", "-v", "x:n", "-v", "A:n,n:sym", "-v", "B:n,n"], values)
+    assert np.allclose(sym, sym.T)
+    direction = RNG.normal(size=(3, 3))
+    direction = direction + direction.T
+    h = 1e-6
+    up = dict(values, A=values["A"] + h * direction)
+    down = dict(values, A=values["A"] - h * direction)
+    slope = (f(**up) - f(**down)) / (2 * h)
+    assert np.isclose(np.sum(sym * direction), slope, atol=1e-6)
+    concrete = value_at(["grad", text, "--wrt", "A", "-v", "x:3", "-v", "A:3x3:sym", "-v", "B:3x3"], values)
+    assert np.allclose(sym, concrete, atol=1e-9)
+
+
+def test_only_the_gradient_by_a_symmetric_matrix() -> None:
+    for args in (["jacobian", "A*x", "--wrt", "A", "-v", "x:n", "-v", "A:n,n:sym"],
+                 ["hessian", "x'*A*x", "--wrt", "A", "-v", "x:2", "-v", "A:2x2:sym"]):
+        r = run(*args)
+        assert r.status == 1 and "symmetric part" in r.stderr and len(r.stderr.splitlines()) == 1

@@ -72,7 +72,8 @@ class Derivative:
         shapes = {n: self.ws.shapes.get(n, SCALAR) for n in self.names()}
         sizes = M.random_sizes(M.size_names(shapes), rng)
         concrete = {n: tuple(sizes[d] if isinstance(d, str) else d for d in s) for n, s in shapes.items()}
-        return sizes, M.random_values(concrete, M.inverted_names(self.f), rng)  # type: ignore[arg-type]
+        return sizes, M.random_values(concrete, M.inverted_names(self.f), rng,  # type: ignore[arg-type]
+                                      self.ws.symmetric)
 
     def check_at(self, sizes: dict[str, int], values: dict[str, np.ndarray]) -> Check:
         cws = M.concrete_workspace(self.ws, sizes)
@@ -105,6 +106,8 @@ class Derivative:
         evaluations = sum(e for _, e in parts)
         if self.kind == "grad":
             fd = fd.reshape(claimed.shape)
+            if self.vars[0] in self.ws.symmetric:  # the convention: the symmetric part of the gradient
+                fd = (fd + fd.T) / 2
         point: dict[str, Any] = {n: _listed(values[n]) for n in names}
         point.update(sizes)
         return M.compare(claimed.reshape(fd.shape), fd, point, evaluations)
@@ -194,6 +197,9 @@ def parse_at(ws: Workspace, at: dict[str, str] | Sequence[str] | None) -> tuple[
         point[name] = value
         arr = np.array(sp.Matrix(value).tolist() if isinstance(value, sp.MatrixBase) else [[value]], dtype=float)
         arrays[name] = arr
+    for name in ws.symmetric & set(arrays):
+        if not np.array_equal(arrays[name], arrays[name].T):
+            raise UsageError(f"--at {name}: {name} is declared symmetric (:sym) but the value is not symmetric")
     return point, sizes, arrays
 
 

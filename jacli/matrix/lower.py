@@ -32,7 +32,7 @@ def variable(ws: Workspace, name: str) -> N.Node:
     if shape == SCALAR:
         return N.Scalar(N.atom(N.ScalarVar(name)))
     rows, cols = shape
-    return N.Var(name, rows, cols)
+    return N.Var(name, rows, cols, sym=name in ws.symmetric)
 
 
 class MatrixLowerer(ChainLowering):

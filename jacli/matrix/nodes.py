@@ -96,6 +96,7 @@ class Var(Node):
     name: str
     rows: Dim
     cols: Dim
+    sym: bool = False  # declared symmetric (A:n,n:sym): A' = A
 
 
 @dataclass(frozen=True)
@@ -538,7 +539,7 @@ def transpose(node: Node) -> Node:
         return own()  # type: ignore[no-any-return]
     if isinstance(node, Transpose):
         return node.arg
-    if isinstance(node, (Identity, Diag)):
+    if isinstance(node, (Identity, Diag)) or (isinstance(node, Var) and node.sym):
         return node
     if isinstance(node, Zero):
         return Zero(node.cols, node.rows)

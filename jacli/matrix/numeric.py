@@ -188,7 +188,7 @@ def inverted_names(node: N.Node) -> set[str]:
 
 
 def random_values(shapes: dict[str, tuple[int, int] | tuple[()]], wellcond: set[str],
-                  rng: np.random.Generator) -> dict[str, np.ndarray]:
+                  rng: np.random.Generator, symmetric: set[str] | frozenset[str] = frozenset()) -> dict[str, np.ndarray]:
     values: dict[str, np.ndarray] = {}
     for name, shape in shapes.items():
         if shape == SCALAR:
@@ -199,6 +199,8 @@ def random_values(shapes: dict[str, tuple[int, int] | tuple[()]], wellcond: set[
             values[name] = rows * np.eye(rows) + rng.uniform(-0.5, 0.5, (rows, cols))
         else:
             values[name] = rng.uniform(0.3, 1.7, (rows, cols))
+        if name in symmetric:
+            values[name] = (values[name] + values[name].T) / 2
     return values
 
 

@@ -111,7 +111,20 @@ def gradient(f: N.Node, var: N.Node) -> N.Node:
     parts = bp.grads.get(name, [])
     if not parts:
         return N.Scalar(sp.S.Zero) if var.is_scalar else N.Zero(var.rows, var.cols)
-    return N.add(*parts)
+    g = N.add(*parts)
+    if isinstance(var, N.Var) and var.sym:  # the symmetric part: df = sym(G) : dA for symmetric dA
+        return N.add(N.scale(sp.Rational(1, 2), g), N.scale(sp.Rational(1, 2), N.transpose(g)))
+    return g
+
+
+SYMMETRIC_ONLY_GRADIENT = ("with respect to a symmetric matrix (declared :sym) jacli gives the gradient only "
+                           "(its symmetric part, (G + G')/2); declare the matrix without :sym for Jacobians "
+                           "and Hessians by all its entries")
+
+
+def _no_symmetric(var: N.Node) -> None:
+    if isinstance(var, N.Var) and var.sym:
+        raise UnsupportedError(SYMMETRIC_ONLY_GRADIENT)
 
 
 def jacobian(f: N.Node, var: N.Node) -> N.Node:
@@ -122,6 +135,7 @@ def jacobian(f: N.Node, var: N.Node) -> N.Node:
     always a plain matrix form. Otherwise the forward differential d f (linear in dX) is read
     off the same way, giving a Kronecker form: d(A X B) = A dX B -> A ⊗ Bᵀ.
     """
+    _no_symmetric(var)
     if f.is_scalar:
         if var.is_scalar or var.cols == 1:
             return N.transpose(gradient(f, var))
@@ -149,6 +163,7 @@ def hessian(f: N.Node, var: N.Node) -> N.Node:
     """The Hessian of a scalar f: the Jacobian of the gradient (of vec_r of it, for a matrix var)."""
     if not f.is_scalar:
         raise UnsupportedError("the Hessian needs a scalar-valued expression")
+    _no_symmetric(var)
     g = gradient(f, var)
     if var.is_scalar or var.cols == 1:
         return jacobian(g, var)
@@ -157,6 +172,8 @@ def hessian(f: N.Node, var: N.Node) -> N.Node:
 
 def cross_hessian(f: N.Node, a: N.Node, b: N.Node) -> N.Node:
     """∂/∂b of vec_r(∇_a f): the (a, b) block of the Hessian."""
+    _no_symmetric(a)
+    _no_symmetric(b)
     g = gradient(f, a)
     if g.is_scalar or g.cols == 1:
         return jacobian(g, b)
