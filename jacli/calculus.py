@@ -298,7 +298,7 @@ def derivative(
     if _symbolic(ws, node):  # symbolic sizes: the derivative of a matrix-valued function, in matrix form
         from .matrix import api
 
-        return api.derivative(text, variables, order, ws, at)
+        return api.derivative(text, variables, order, ws, at, steps=steps)
     value = ws.lower(node, text)
     names = list(variables)
     if not names:
@@ -381,13 +381,13 @@ def _use_matrix_form(ws: Workspace, node: sx.Node, wrt: str | Sequence[str] | No
 
 
 def _via_matrix_form(compute: Any, ws: Workspace, node: sx.Node, text: str, wrt: Any, layout: str | None,
-                     at: Any) -> Result:
+                     at: Any, steps: bool = False) -> Result:
     """Run a jacli.matrix command. Concrete sizes are first renamed to size names (500 -> n500,
     equal sizes sharing a name), so the matrix form is derived for every size and verified at
     small random ones; the --at lists then give the actual sizes, and the shapes shown are the
     concrete ones again."""
     if _symbolic(ws, node):
-        return compute(text, wrt, ws=ws, layout=layout, at=at)
+        return compute(text, wrt, ws=ws, layout=layout, at=at, steps=steps)
     taken = set(ws.shapes) | set(ws.variables_of(node))
 
     def dim(d: Any) -> Any:
@@ -404,7 +404,7 @@ def _via_matrix_form(compute: Any, ws: Workspace, node: sx.Node, text: str, wrt:
     )
     for name, body in ws.lets:
         renamed.define(name, body)
-    res = compute(text, wrt, ws=renamed, layout=layout, at=at)
+    res = compute(text, wrt, ws=renamed, layout=layout, at=at, steps=steps)
     back = {dim(d): d for shape in ws.shapes.values() for d in shape if isinstance(d, int)}
     for block in res.blocks:
         block.shape = tuple(back.get(d, d) for d in block.shape)
@@ -458,7 +458,7 @@ def gradient(
     if _use_matrix_form(ws, node, wrt, at):  # symbolic sizes, or a large point: jacli.matrix's verified form
         from .matrix import api
 
-        return _via_matrix_form(api.gradient, ws, node, text, wrt, layout, at)
+        return _via_matrix_form(api.gradient, ws, node, text, wrt, layout, at, steps)
     _check_work(ws, node, wrt, "gradient")
     f = ws.lower(node, text)
     if shape_of(f) != SCALAR:
@@ -525,7 +525,7 @@ def jacobian(
     if _use_matrix_form(ws, node, wrt, at):  # symbolic sizes, or a large point: jacli.matrix's verified form
         from .matrix import api
 
-        return _via_matrix_form(api.jacobian, ws, node, text, wrt, layout, at)
+        return _via_matrix_form(api.jacobian, ws, node, text, wrt, layout, at, steps)
     f = ws.lower(node, text)
     outputs = flat(f)
     variables = _wrt(ws, node, wrt)
@@ -586,7 +586,7 @@ def hessian(
     if _use_matrix_form(ws, node, wrt, at):  # symbolic sizes, or a large point: jacli.matrix's verified form
         from .matrix import api
 
-        return _via_matrix_form(api.hessian, ws, node, text, wrt, layout, at)
+        return _via_matrix_form(api.hessian, ws, node, text, wrt, layout, at, steps)
     _check_work(ws, node, wrt, "Hessian")
     f = ws.lower(node, text)
     if shape_of(f) != SCALAR:

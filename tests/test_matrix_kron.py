@@ -363,3 +363,76 @@ def test_only_the_gradient_by_a_symmetric_matrix() -> None:
                  ["hessian", "x'*A*x", "--wrt", "A", "-v", "x:2", "-v", "A:2x2:sym"]):
         r = run(*args)
         assert r.status == 1 and "symmetric part" in r.stderr and len(r.stderr.splitlines()) == 1
+
+
+# --- item 6: --steps for matrix-form results; item 9: LaTeX without doubled parentheses --------
+STEPS_CASES = [
+    ["grad", "1/2*norm(W*x+b-z)^2", "--wrt", "W", *LSQ],
+    ["grad", "x'*A*x", "--wrt", "x", "-v", "x:n", "-v", "A:n,n"],
+    ["jacobian", "W*x", "--wrt", "W", "-v", "W:m,n", "-v", "x:n"],
+    ["jacobian", "W2*tanh(W1*x)", "--wrt", "x", "-v", "W1:h,n", "-v", "W2:m,h", "-v", "x:n"],
+    ["hessian", "1/2*norm(W*x+b-z)^2", "--wrt", "W", *LSQ],
+    ["grad", "1/2*norm(W*x+b-z)^2", "--wrt", "W", *LSQ, "--layout", "numerator"],
+]
+
+
+def doubled(latex: str) -> bool:
+    """Whether some \\left( ... \\right) wraps exactly another \\left( ... \\right): ((x))."""
+    opens: list[int] = []
+    pairs: dict[int, int] = {}
+    i = 0
+    while i < len(latex):
+        if latex.startswith(r"\left(", i):
+            opens.append(i)
+            i += 6
+        elif latex.startswith(r"\right)", i):
+            pairs[opens.pop()] = i
+            i += 7
+        else:
+            i += 1
+    return any(o + 6 in pairs and pairs[o + 6] + 7 == c for o, c in pairs.items())
+
+
+def _last(steps: list[dict[str, object]]) -> dict[str, object]:
+    step = steps[-1]
+    while step["substeps"] and step["kind"] == "section":
+        step = step["substeps"][-1]  # type: ignore[index]
+    return step
+
+
+@pytest.mark.parametrize("args", STEPS_CASES, ids=[" ".join(a[:2]) for a in STEPS_CASES])
+def test_steps_derive_the_printed_result_in_every_format(args: list[str]) -> None:
+    d = run(*args, "--steps", "-f", "json").json()
+    rules = [s["rule"] for s in d["steps"]]
+    assert rules[0] in ("the differential", "the gradient")
+    assert any(r in rules for r in ("trace form", "Kronecker form", "linear form", "the differential of the gradient"))
+    assert _last(d["steps"])["result"] == d["result"]  # the derivation ends with the printed answer
+    plain = run(*args, "--steps")
+    assert plain.status == 0 and plain.stdout.startswith("1. the ")
+    assert "read off the" in plain.stdout and plain.stdout.splitlines()[-1].startswith(d["result"])
+    latex = run(*args, "--steps", "-f", "latex").stdout
+    assert latex.startswith(r"\begin{aligned}") and r"\mathrm{d}" in latex and not doubled(latex)
+    pretty = run(*args, "--steps", "-f", "pretty").stdout
+    assert "read off the" in pretty and "rule:" in pretty
+
+
+def test_steps_of_a_matrix_valued_diff() -> None:
+    d = run("diff", "inv(A + t*B)", "t", "-v", "A:n,n", "-v", "B:n,n", "--steps", "-f", "json").json()
+    top = d["steps"][0]["substeps"][0]
+    assert top["rule"] == "inverse" and top["result"] == d["result"]
+    assert top["general"] == "d(inv(A)) = -inv(A)*dA*inv(A)"
+    assert [s["rule"] for s in top["substeps"]] == ["sum"]
+
+
+@pytest.mark.parametrize("args", [
+    ["grad", "x'*A*x", "--wrt", "x", "-v", "A:n,n", "-v", "x:n"],
+    ["hessian", "x'*A*x", "--wrt", "x", "-v", "A:n,n", "-v", "x:n"],
+    ["grad", "tanh(W*x)'*x", "--wrt", "x", "-v", "W:n,n", "-v", "x:n"],
+    ["grad", "(x'*A*x)^2 + 1/(x'*x)", "--wrt", "x", "-v", "A:n,n", "-v", "x:n"],
+    ["jacobian", "tanh(W*x)", "--wrt", "x", "-v", "W:n,n", "-v", "x:n"],
+])
+def test_latex_has_no_doubled_parentheses(args: list[str]) -> None:
+    out = run(*args, "-f", "latex").stdout
+    assert not doubled(out), out
+    assert not doubled(r"\left(x^{\top} A\right)") and doubled(r"\nabla \left(\left(x^{\top} A x\right)\right)")
+    assert out.count(r"\left(") == out.count(r"\right)")

@@ -245,7 +245,7 @@ def _shape(node: N.Node) -> Shape:
 
 def _compute(kind: str, text: str, wrt: str | Sequence[str] | None, ws: Workspace, layout: str | None,
              at: dict[str, str] | Sequence[str] | None, rule: Callable[[N.Node, N.Node], N.Node],
-             default_layout: str) -> Result:
+             default_layout: str, steps: bool = False) -> Result:
     from ..values import layout_of as _layout
 
     tree = ws.parse(text)
@@ -263,6 +263,7 @@ def _compute(kind: str, text: str, wrt: str | Sequence[str] | None, ws: Workspac
     flip = (kind == "grad" and layout == "numerator") or (kind != "grad" and layout == "denominator")
     matrices = not f.is_scalar and f.cols != 1
     groups: list[list[str]] = [names] if kind == "hessian" and len(names) > 1 else [[n] for n in names]
+    derivation: list[Any] = []
     for group in groups:
         variables = [variable(ws, n) for n in group]
         if len(group) > 1:  # block Hessian [[H_xx, H_xb], [H_bx, H_bb]]
@@ -282,12 +283,39 @@ def _compute(kind: str, text: str, wrt: str | Sequence[str] | None, ws: Workspac
             block.differential = (of, differential(of, var, placeholder(var)))
         matrices = matrices or (kind != "grad" and any(not v.is_scalar and v.cols != 1 for v in variables))
         blocks.append(block)
+        if steps:
+            derivation.extend(_steps(kind, f, group, variables, d, shown, flip, len(groups) > 1))
     res = Result(kind, text, blocks, wrt=names, layout=layout, function=f)
     res.verified = "matrix form, verified numerically at random sizes before it was printed or evaluated"
     if matrices:
         res.vec = "rows"
 
+    if steps:
+        res.steps = derivation
     return _finish(res, derivs, f, point, sizes, arrays)
+
+
+def _steps(kind: str, f: N.Node, group: list[str], variables: list[N.Node], d: N.Node, shown: N.Node, flip: bool,
+           several: bool) -> list[Any]:
+    """The derivation of one block (jacli.matrix.derivation), ending with the printed result."""
+    from ..steps import Step
+    from . import derivation as D
+
+    var = variables[0]
+    if len(group) > 1:
+        out = D.block_note()
+    elif kind == "grad":
+        out = D.gradient_steps(f, var, d)
+    elif kind == "jacobian":
+        out = D.jacobian_steps(f, var, d)
+    else:
+        out = D.hessian_steps(f, var, rules.gradient(f, var), d)
+    if flip:
+        out.append(Step("layout", result=shown, lhs=("transposed", r"\text{transposed}"), kind="equation",
+                        note="the other layout: the transpose of the matrix read off above"))
+    if several:
+        return [Step(f"by {group[0]}", kind="section", substeps=out)]
+    return out
 
 
 def _finish(res: Result, derivs: list[Derivative], f: N.Node, point: dict[str, Any], sizes: dict[str, int],
@@ -319,18 +347,21 @@ def _finish(res: Result, derivs: list[Derivative], f: N.Node, point: dict[str, A
 
 
 def gradient(text: str, wrt: str | Sequence[str] | None = None, ws: Workspace | None = None,
-             layout: str | None = None, at: dict[str, str] | Sequence[str] | None = None) -> Result:
-    return _compute("grad", text, wrt, ws or Workspace(), layout, at, rules.gradient, "denominator")
+             layout: str | None = None, at: dict[str, str] | Sequence[str] | None = None,
+            steps: bool = False) -> Result:
+    return _compute("grad", text, wrt, ws or Workspace(), layout, at, rules.gradient, "denominator", steps)
 
 
 def jacobian(text: str, wrt: str | Sequence[str] | None = None, ws: Workspace | None = None,
-             layout: str | None = None, at: dict[str, str] | Sequence[str] | None = None) -> Result:
-    return _compute("jacobian", text, wrt, ws or Workspace(), layout, at, rules.jacobian, "numerator")
+             layout: str | None = None, at: dict[str, str] | Sequence[str] | None = None,
+            steps: bool = False) -> Result:
+    return _compute("jacobian", text, wrt, ws or Workspace(), layout, at, rules.jacobian, "numerator", steps)
 
 
 def hessian(text: str, wrt: str | Sequence[str] | None = None, ws: Workspace | None = None,
-            layout: str | None = None, at: dict[str, str] | Sequence[str] | None = None) -> Result:
-    return _compute("hessian", text, wrt, ws or Workspace(), layout, at, rules.hessian, "numerator")
+            layout: str | None = None, at: dict[str, str] | Sequence[str] | None = None,
+            steps: bool = False) -> Result:
+    return _compute("hessian", text, wrt, ws or Workspace(), layout, at, rules.hessian, "numerator", steps)
 
 
 def uses_symbolic_sizes(ws: Workspace, tree: sx.Node) -> bool:
@@ -395,7 +426,7 @@ def attach_matrix_forms(result: Result, ws: Workspace, tree: sx.Node) -> None:
 
 
 def derivative(text: str, variables: Sequence[str] = (), order: int = 1, ws: Workspace | None = None,
-               at: dict[str, str] | Sequence[str] | None = None) -> Result:
+               at: dict[str, str] | Sequence[str] | None = None, steps: bool = False) -> Result:
     """``diff`` with symbolic sizes: d^order/dt^order of a (matrix-valued) expression by scalars,
     from the forward differential with dt = 1 (d inv(A + t*B) = -inv(A + t*B)*B*inv(A + t*B))."""
     ws = ws or Workspace()
@@ -424,5 +455,10 @@ def derivative(text: str, variables: Sequence[str] = (), order: int = 1, ws: Wor
                        previous if (order > 1 or len(names) > 1) else None)
     deriv.guard()
     res = Result("diff", text, [Block(result, _shape(result))], wrt=names, order=order, function=f)
+    if steps:
+        from .derivation import derivative_steps
+
+        if len(names) == 1:
+            res.steps = derivative_steps(f, variable(ws, names[0]), order, result)
     res.verified = "matrix form, verified numerically at random sizes before it was printed or evaluated"
     return _finish(res, [deriv], f, point, sizes, arrays)
