@@ -436,3 +436,42 @@ def test_latex_has_no_doubled_parentheses(args: list[str]) -> None:
     assert not doubled(out), out
     assert not doubled(r"\left(x^{\top} A\right)") and doubled(r"\nabla \left(\left(x^{\top} A x\right)\right)")
     assert out.count(r"\left(") == out.count(r"\right)")
+
+
+# --- item 10: dependencies point one way ---------------------------------------------------------
+def test_matrix_package_does_not_import_calculus() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, jacli.matrix.api; print('jacli.calculus' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
+
+
+def _imports(path: str) -> set[str]:
+    """Modules imported by a jacli source file (relative imports, at any depth), resolved."""
+    import ast
+    from pathlib import Path
+
+    import jacli as root
+
+    file = Path(root.__file__).parent / path
+    pkg = ["jacli", *Path(path).parent.parts]
+    out = set()
+    for node in ast.walk(ast.parse(file.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            base = pkg[: len(pkg) - (node.level - 1)]
+            if node.module:
+                out.add(".".join([*base, node.module]))
+            else:
+                out.update(".".join([*base, a.name]) for a in node.names)
+    return out
+
+
+def test_no_import_circles_between_calculus_and_matrix() -> None:
+    matrix_modules = ["api", "nodes", "rules", "lower", "printing", "numeric", "codegen", "kron", "linear",
+                      "differential", "derivation"]
+    for name in matrix_modules:
+        assert "jacli.calculus" not in _imports(f"matrix/{name}.py"), name
+    assert "jacli.matrix.printing" not in _imports("matrix/nodes.py")
+    assert "jacli.matrix.rules" not in _imports("matrix/differential.py")

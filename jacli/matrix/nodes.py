@@ -12,11 +12,27 @@ turned into scalars, so that equal results print equally.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 import sympy as sp
 
 Dim = int | str
+
+# --- printing: jacli.matrix.printing registers itself here on import (the package imports it), so
+# this module never imports the printer that imports it: dependencies point one way
+class _Printers:
+    def __init__(self) -> None:
+        self.plain: Callable[[Any], str] = self._missing
+        self.latex: Callable[[Any], str] = self._missing
+
+    @staticmethod
+    def _missing(node: Any) -> str:
+        raise RuntimeError("jacli.matrix.printing is not loaded (import jacli.matrix, not jacli.matrix.nodes alone)")
+
+
+PRINTERS = _Printers()
+
 
 # --- atoms: scalar-valued subexpressions as sympy symbols --------------------------------------
 _ATOMS: dict[Any, sp.Symbol] = {}  # node -> symbol
@@ -31,9 +47,7 @@ def atom(node: Any) -> sp.Symbol:
     else:
         sym = _ATOMS.get(node)
         if sym is None:  # named by its text, so that sympy orders sums the same way every run
-            from .printing import plain
-
-            name = f"\u27e8{plain(node)}\u27e9"  # sorts after plain names: y*w'*x
+            name = f"\u27e8{PRINTERS.plain(node)}\u27e9"  # sorts after plain names: y*w'*x
             while sp.Symbol(name, real=True) in _NODES:
                 name += "'"
             sym = sp.Symbol(name, real=True)
@@ -68,14 +82,10 @@ class Node:
         return ()
 
     def plain(self) -> str:
-        from .printing import plain
-
-        return plain(self)
+        return PRINTERS.plain(self)
 
     def latex(self) -> str:
-        from .printing import latex
-
-        return latex(self)
+        return PRINTERS.latex(self)
 
     def __str__(self) -> str:
         return self.plain()
@@ -468,10 +478,8 @@ def _zero_product(nodes: tuple[Node, ...]) -> Node:
 
 
 def _sort_key(node: Node) -> str:
-    from .printing import plain
-
     _, fs = split(node)
-    return plain(_prod(sp.S.One, fs))
+    return PRINTERS.plain(_prod(sp.S.One, fs))
 
 
 def add(*nodes: Node) -> Node:

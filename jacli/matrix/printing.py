@@ -344,3 +344,7 @@ def _latex(node: N.Node) -> tuple[str, int]:
 
 def latex(node: N.Node) -> str:
     return _latex(node)[0]
+
+
+N.PRINTERS.plain = plain
+N.PRINTERS.latex = latex
