@@ -11,8 +11,8 @@ turned into scalars, so that equal results print equally.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import sympy as sp
