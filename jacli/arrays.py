@@ -28,6 +28,17 @@ def _value(m: sp.MatrixBase) -> Any:
     return m[0, 0] if m.shape == (1, 1) else sp.ImmutableMatrix(m)
 
 
+INDEX_HINT = ("; a variable index such as softmax(z)[k] is not supported: write the class-index loss with a "
+              "one-hot vector y, -y'*log(softmax(z)) (gradient sum(y)*softmax(z) - y, i.e. softmax(z) - y), "
+              "or for a fixed class -unit(2, n)'*log(softmax(z))")
+
+
+def index_message(node: sx.Node) -> str:
+    """The error for a non-integer index, with the one-hot hint when the index is a name."""
+    base = "an index must be an integer (indices start at 0)"
+    return base + (INDEX_HINT if isinstance(node, sx.Name) else "")
+
+
 class ArrayFunctions:
     """fn_I, fn_ones, ... for jacli.build.Lowerer (which provides arity and shape_error)."""
 

@@ -20,7 +20,7 @@ from typing import Any, TypeAlias
 import sympy as sp
 
 from . import syntax as sx
-from .arrays import ARRAY_FUNCTIONS, SIZED_FUNCTIONS, ArrayFunctions
+from .arrays import ARRAY_FUNCTIONS, SIZED_FUNCTIONS, ArrayFunctions, index_message
 from .canonical import product, total
 from .errors import BoundError, ParseError, ShapeError, UnsupportedError, UsageError
 from .functions import CUSTOM
@@ -491,7 +491,7 @@ class Lowerer(ArrayFunctions, ChainLowering):
     def index_value(self, node: sx.Node) -> int:
         v = self.lower(node)
         if shape_of(v) != SCALAR or not v.is_Integer:
-            raise self.shape_error("an index must be an integer (indices start at 0)", sx.start(node))
+            raise self.shape_error(index_message(node), sx.start(node))
         return int(v)
 
     def check_index(self, k: int, n: int, node: sx.Index) -> int:

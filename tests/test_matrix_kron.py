@@ -475,3 +475,13 @@ def test_no_import_circles_between_calculus_and_matrix() -> None:
         assert "jacli.calculus" not in _imports(f"matrix/{name}.py"), name
     assert "jacli.matrix.printing" not in _imports("matrix/nodes.py")
     assert "jacli.matrix.rules" not in _imports("matrix/differential.py")
+
+
+# --- item 5: a class index: the one-hot form, and a clear message for a variable index ----------
+def test_class_index_loss_with_a_one_hot_vector() -> None:
+    r = run("grad", "-unit(2, n)'*log(softmax(z))", "-v", "z:n", "--wrt", "z", "--check", "-f", "json")
+    assert r.status == 0 and r.json()["result"] == "softmax(z) - unit(2, n)" and r.json()["check"]["ok"]
+    for decl in ("z:n", "z:3"):
+        bad = run("grad", "-log(softmax(z)[k])", "-v", decl, "--wrt", "z")
+        assert bad.status == 2 and "one-hot vector y, -y'*log(softmax(z))" in bad.stderr
+        assert len(bad.stderr.splitlines()) == 2  # the message and the caret line under the column

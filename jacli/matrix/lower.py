@@ -12,6 +12,7 @@ from __future__ import annotations
 import sympy as sp
 
 from .. import syntax as sx
+from ..arrays import index_message
 from ..build import CONSTANTS, ELEMENTWISE, ChainLowering, Workspace, number
 from ..errors import ShapeError, UnsupportedError
 from ..shapes import SCALAR, format_shape
@@ -149,7 +150,7 @@ class MatrixLowerer(ChainLowering):
         for i in node.indices:
             iv = self.lower(i)
             if not iv.is_scalar or not N.as_expr(iv).is_Integer:
-                raise self.error("an index must be an integer (indices start at 0)", sx.start(i))
+                raise self.error(index_message(i), sx.start(i))
             idx.append(int(N.as_expr(iv)))
         if len(idx) > 2:
             raise self.error("at most two indices: z[k] or W[i,j]", node.pos)

@@ -425,9 +425,9 @@ def chain_atom(fs: tuple[Node, ...]) -> sp.Expr:
     if len(fs) == 2:
         a, b = fs
         if isinstance(b, Ones) and a.rows == 1:
-            return atom(SumAll(transpose(a)))
+            return sp.S.One if isinstance(a, Unit) else atom(SumAll(transpose(a)))
         if isinstance(a, Ones) and b.cols == 1:
-            return atom(SumAll(b))
+            return sp.S.One if isinstance(b, Unit) else atom(SumAll(b))
         if isinstance(b, Unit) and a.rows == 1:
             return as_expr(entry(transpose(a), b.i))
         if isinstance(a, Unit) and b.cols == 1:
