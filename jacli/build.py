@@ -20,10 +20,11 @@ from typing import Any, TypeAlias
 import sympy as sp
 
 from . import syntax as sx
+from .arrays import ARRAY_FUNCTIONS, SIZED_FUNCTIONS, ArrayFunctions, index_message
 from .canonical import product, total
 from .errors import BoundError, ParseError, ShapeError, UnsupportedError, UsageError
 from .functions import CUSTOM
-from .shapes import SCALAR, Shape, format_shape, is_concrete, parse_declaration
+from .shapes import SCALAR, Shape, format_shape, is_concrete, parse_declaration, split_symmetric
 
 Value: TypeAlias = sp.Expr | sp.ImmutableMatrix
 
@@ -59,6 +60,8 @@ MATRIX_FUNCTIONS = frozenset({
     "logsumexp", "log", "factorial", "transpose", "mean", "max", "min",
 })
 BUILTIN_FUNCTIONS = frozenset(ELEMENTWISE) | MATRIX_FUNCTIONS
+BUILTIN_FUNCTIONS |= ARRAY_FUNCTIONS  # I(n), ones(n), unit(k, n), kron, vec, commutation: jacli.arrays
+DECLARABLE_BUILTINS = ARRAY_FUNCTIONS  # functions only when called: still usable as variable names
 
 _ENTRY_RE = re.compile(r"([A-Za-z][A-Za-z0-9_]*)\[(\d+)(?:,(\d+))?\]")
 
@@ -110,6 +113,7 @@ class Workspace:
     shapes: dict[str, Shape] = field(default_factory=dict)
     funcs: dict[str, int | None] = field(default_factory=dict)
     lets: list[tuple[str, str]] = field(default_factory=list)
+    symmetric: set[str] = field(default_factory=set)  # matrices declared NAME:n,n:sym
     _let_nodes: dict[str, sx.Node] = field(default_factory=dict, repr=False)
     _let_values: dict[str, Value] = field(default_factory=dict, repr=False)
     _vars: dict[str, Value] = field(default_factory=dict, repr=False)
@@ -131,14 +135,17 @@ class Workspace:
     ) -> Workspace:
         ws = cls()
         for decl in var:
+            decl, sym = split_symmetric(decl)
             name, shape = parse_declaration(decl)
-            ws.declare(name, shape)
+            ws.declare(name, shape, symmetric=sym)
         for name, shape_spec in (shapes or {}).items():
+            sym = False
             if isinstance(shape_spec, str):
-                _, shape = parse_declaration(f"{name}:{shape_spec}")
+                spec, sym = split_symmetric(f"{name}:{shape_spec}")
+                _, shape = parse_declaration(spec)
             else:
                 shape = tuple(shape_spec)
-            ws.declare(name, shape)
+            ws.declare(name, shape, symmetric=sym)
         for spec in func:
             ws.declare_function(spec)
         for spec in let:
@@ -149,12 +156,17 @@ class Workspace:
             ws.define(name, body.strip())
         return ws
 
-    def declare(self, name: str, shape: Shape) -> None:
-        if not sx.is_identifier(name) or name in CONSTANTS or name in BUILTIN_FUNCTIONS:
+    def declare(self, name: str, shape: Shape, symmetric: bool = False) -> None:
+        if not sx.is_identifier(name) or name in CONSTANTS or name in BUILTIN_FUNCTIONS - DECLARABLE_BUILTINS:
             raise UsageError(f"cannot declare {name!r}: it is reserved or not a valid name")
         if name in self.shapes and self.shapes[name] != shape:
             raise UsageError(f"{name!r} is declared twice with different shapes")
         self.shapes[name] = shape
+        if symmetric:
+            if shape == SCALAR or shape[0] != shape[1] or shape[0] == 1:
+                raise UsageError(f"{name}: only square matrices can be declared symmetric (:sym), "
+                                 f"not a {format_shape(shape)}")
+            self.symmetric.add(name)
 
     def declare_function(self, spec: str) -> None:
         m = re.fullmatch(r"\s*([A-Za-z][A-Za-z0-9_]*)\s*(?:\(([^()]*)\))?\s*", spec)
@@ -172,7 +184,7 @@ class Workspace:
         self.funcs[name] = arity
 
     def define(self, name: str, body: str) -> None:
-        if not sx.is_identifier(name) or name in CONSTANTS or name in BUILTIN_FUNCTIONS:
+        if not sx.is_identifier(name) or name in CONSTANTS or name in BUILTIN_FUNCTIONS - DECLARABLE_BUILTINS:
             raise UsageError(f"bad --let name {name!r}")
         if name in self.shapes or any(n == name for n, _ in self.lets):
             raise UsageError(f"--let {name}: {name!r} is already declared or defined")
@@ -276,7 +288,9 @@ class Workspace:
             else:
                 rows, cols = shape
                 assert isinstance(rows, int) and isinstance(cols, int)
-                entries = [symbol(entry_name(name, i, j, shape)) for i in range(rows) for j in range(cols)]
+                sym = name in self.symmetric  # A[1,0] is A[0,1]
+                entries = [symbol(entry_name(name, min(i, j) if sym else i, max(i, j) if sym else j, shape))
+                           for i in range(rows) for j in range(cols)]
                 self._vars[name] = sp.ImmutableMatrix(rows, cols, entries)
         return self._vars[name]
 
@@ -326,6 +340,8 @@ def name_nodes(node: sx.Node, transpose_T: bool = True) -> Iterator[sx.Name]:
                 stack.append(n.base)
             else:
                 stack.extend([n.exp, n.base])
+        elif isinstance(n, sx.Call) and n.func in SIZED_FUNCTIONS:
+            continue  # I(n), unit(k, n): sizes and indices, not variables
         elif isinstance(n, sx.Call):
             stack.extend(reversed(n.args))
         elif isinstance(n, sx.Transpose):
@@ -380,7 +396,7 @@ class ChainLowering:
         return acc
 
 
-class Lowerer(ChainLowering):
+class Lowerer(ArrayFunctions, ChainLowering):
     """Turns one syntax tree into a sympy value, checking shapes as it goes."""
 
     def __init__(self, ws: Workspace, text: str) -> None:
@@ -568,7 +584,7 @@ class Lowerer(ChainLowering):
     def index_value(self, node: sx.Node) -> int:
         v = self.lower(node)
         if shape_of(v) != SCALAR or not v.is_Integer:
-            raise self.shape_error("an index must be an integer (indices start at 0)", sx.start(node))
+            raise self.shape_error(index_message(node), sx.start(node))
         return int(v)
 
     def check_index(self, k: int, n: int, node: sx.Index) -> int:

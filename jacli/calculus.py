@@ -28,6 +28,8 @@ from .functions import to_elementary
 from .guard import check_result, tree_size
 from .result import Block, LimitInfo, Result
 from .shapes import SCALAR, Shape, format_shape, is_concrete
+from .values import flat, number_text, parse_point, split_names
+from .values import layout_of as _layout
 
 SIMPLIFY_SECONDS = 2.0  # total budget for tidying one result
 SIMPLIFY_MAX_NODES = 3_000  # larger entries are left as computed: simplify would not finish in time
@@ -235,13 +237,6 @@ def resolve(ws: Workspace, name: str, node: sx.Node, *, strict: bool) -> Value:
     return ws.variable(name)
 
 
-def flat(value: Value) -> list[sp.Expr]:
-    """Entries row by row; a scalar is a list of one."""
-    if isinstance(value, sp.MatrixBase):
-        return list(value)  # sympy iterates row-major
-    return [value]
-
-
 def diff_entries(value: Value, var: sp.Symbol) -> Value:
     """d value / d var, entry by entry; each entry is sympy.diff's (jacli.fast.Partials)."""
     partials = fast.Partials([var])
@@ -250,75 +245,7 @@ def diff_entries(value: Value, var: sp.Symbol) -> Value:
     return partials.d(value, var)
 
 
-def split_names(wrt: str | Sequence[str] | None) -> list[str] | None:
-    if wrt is None:
-        return None
-    if isinstance(wrt, str):
-        names = [sx.read_name(w) for w in wrt.split(",")]
-    else:
-        names = [sx.read_name(w) for part in wrt for w in part.split(",")]
-    names = [n for n in names if n]
-    if not names:
-        raise UsageError("--wrt needs at least one variable name")
-    if len(set(names)) != len(names):
-        raise UsageError("--wrt names a variable twice")
-    return names
-
-
 # --- point evaluation --------------------------------------------------------------------------
-def parse_point(ws: Workspace, at: dict[str, str] | Sequence[str] | None) -> dict[str, Value]:
-    """``--at NAME=VALUE`` texts -> sympy values (numbers, or matrices of numbers)."""
-    if not at:
-        return {}
-    items = [(str(k), v if isinstance(v, str) else number_text(v)) for k, v in at.items()] if isinstance(at, dict) \
-        else [_split_at(a) for a in split_at_options(at)]
-    items = [(name, at_text(text)) for name, text in items]
-    point: dict[str, Value] = {}
-    for name, text in items:
-        name = name.strip()
-        if not sx.is_identifier(name):
-            raise UsageError(f"bad --at name {name!r}")
-        node = sx.parse(text, ws.function_names() - set(ws.funcs))
-        value = Workspace().lower(node, text)
-        free = value.free_symbols if isinstance(value, sp.Basic) else set()
-        if free:
-            raise UsageError(f"--at {name}={text}: the value must be a number, not an expression in {', '.join(sorted(map(str, free)))}")
-        want = ws.shapes.get(name, SCALAR)
-        got = shape_of(value)
-        if got != want:
-            raise UsageError(
-                f"--at {name}: {name} is a {format_shape(want)} but the value is a {format_shape(got)}"
-            )
-        point[name] = value
-    return point
-
-
-def split_at_options(specs: Sequence[str]) -> list[str]:
-    """``--at x=1,y=2`` is two values: split at the commas outside brackets and parentheses, each
-    of which must begin a new ``NAME=`` (a value read from ``@FILE`` takes the rest of the text:
-    paths may hold commas)."""
-    import re
-
-    out: list[str] = []
-    for spec in specs:
-        depth, start = 0, 0
-        for i, ch in enumerate(spec):
-            if ch in "([":
-                depth += 1
-            elif ch in ")]":
-                depth -= 1
-            elif ch == "," and depth == 0:
-                if spec[start:].partition("=")[2].lstrip().startswith("@"):
-                    break
-                if not re.match(r"\s*[^\W\d][\w\[\],]*?\s*=", spec[i + 1:]):
-                    raise UsageError(f"bad --at {spec!r}: write a vector as a list (x=[1,2]) and several values "
-                                     "as x=1,y=2")
-                out.append(spec[start:i])
-                start = i + 1
-        out.append(spec[start:])
-    return out
-
-
 def point_side(point: str | None, direction: str) -> tuple[str | None, str]:
     """A limit POINT may carry its side: ``0+`` and ``0-`` (also ``0^+``) are 0 with --dir + or -;
     a --dir that says otherwise is a usage error."""
@@ -333,56 +260,6 @@ def point_side(point: str | None, direction: str) -> tuple[str | None, str]:
                                  f"but --dir says {direction}")
             return text[: -len(mark)].strip(), side
     return point, direction
-
-
-def _split_at(spec: str) -> tuple[str, str]:
-    name, sep, value = spec.partition("=")
-    name = sx.read_name(name)
-    if not sep or not value.strip():
-        raise UsageError(f"bad --at {spec!r}: expected NAME=VALUE")
-    return name, at_text(value.strip())
-
-
-def number_text(value: Any) -> str:
-    """A number (or nested lists of numbers) given to the Python API, as jacli text: ints and
-    floats exactly as repr writes them (a float is its exact decimal value, 0.1 is 1/10)."""
-    import numbers
-
-    if isinstance(value, bool) or value is None:
-        raise UsageError(f"not a number: {value!r}")
-    if isinstance(value, numbers.Integral):
-        return str(int(value))
-    if isinstance(value, numbers.Real):
-        x = float(value)
-        if x != x:
-            raise UsageError("not a number: nan")
-        if x in (float("inf"), float("-inf")):
-            return "oo" if x > 0 else "-oo"
-        return repr(x)
-    if hasattr(value, "tolist"):  # numpy arrays and scalars
-        return number_text(value.tolist())
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(number_text(v) for v in value) + "]"
-    raise UsageError(f"not a number or a list of numbers: {value!r}")
-
-
-MAX_AT_FILE = 64 * 2**20
-
-
-def at_text(value: str) -> str:
-    """An --at value; ``@PATH`` reads it from a file (large matrices do not fit on a command line,
-    where one argument is limited to 128 KiB on Linux). The text is parsed like any other value."""
-    if not value.startswith("@"):
-        return value
-    path = value[1:]
-    try:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read(MAX_AT_FILE + 1)
-    except (OSError, UnicodeDecodeError) as err:
-        raise UsageError(f"--at: cannot read {path!r}: {getattr(err, 'strerror', None) or err}") from None
-    if len(text) > MAX_AT_FILE:
-        raise UsageError(f"--at: {path!r} is larger than {MAX_AT_FILE // 2**20} MiB")
-    return text.strip()
 
 
 def substitution(ws: Workspace, point: dict[str, Value]) -> dict[sp.Symbol, sp.Expr]:
@@ -484,6 +361,10 @@ def derivative(
     if order > 50:
         raise UsageError("the order (-n) is limited to 50")
     node = ws.parse(text)
+    if _symbolic(ws, node):  # symbolic sizes: the derivative of a matrix-valued function, in matrix form
+        from .matrix import api
+
+        return api.derivative(text, variables, order, ws, at, steps=steps)
     value = ws.lower(node, text)
     names = [sx.read_name(v) for v in variables]
     if not names:
@@ -523,12 +404,17 @@ def derivative(
 
 
 # --- gradient, Jacobian, Hessian -----------------------------------------------------------------
-def _wrt(ws: Workspace, node: sx.Node, wrt: str | Sequence[str] | None) -> list[tuple[str, Value]]:
+def _wrt(ws: Workspace, node: sx.Node, wrt: str | Sequence[str] | None,
+         symmetric: bool = False) -> list[tuple[str, Value]]:
     names = split_names(wrt)
     if names is None:
         names = ws.variables_of(node)
         if not names:
             raise UsageError("the expression has no variable to differentiate by")
+    if not symmetric and ws.symmetric & set(names):
+        from .matrix.rules import SYMMETRIC_ONLY_GRADIENT
+
+        raise UnsupportedError(SYMMETRIC_ONLY_GRADIENT)
     return [(n, resolve(ws, n, node, strict=False)) for n in names]  # a name that does not occur: a note, and 0
 
 
@@ -561,13 +447,13 @@ def _use_matrix_form(ws: Workspace, node: sx.Node, wrt: str | Sequence[str] | No
 
 
 def _via_matrix_form(compute: Any, ws: Workspace, node: sx.Node, text: str, wrt: Any, layout: str | None,
-                     at: Any) -> Result:
+                     at: Any, steps: bool = False) -> Result:
     """Run a jacli.matrix command. Concrete sizes are first renamed to size names (500 -> n500,
     equal sizes sharing a name), so the matrix form is derived for every size and verified at
     small random ones; the --at lists then give the actual sizes, and the shapes shown are the
     concrete ones again."""
     if _symbolic(ws, node):
-        return compute(text, wrt, ws=ws, layout=layout, at=at)
+        return compute(text, wrt, ws=ws, layout=layout, at=at, steps=steps)
     taken = set(ws.shapes) | set(ws.variables_of(node))
 
     def dim(d: Any) -> Any:
@@ -584,7 +470,7 @@ def _via_matrix_form(compute: Any, ws: Workspace, node: sx.Node, text: str, wrt:
     )
     for name, body in ws.lets:
         renamed.define(name, body)
-    res = compute(text, wrt, ws=renamed, layout=layout, at=at)
+    res = compute(text, wrt, ws=renamed, layout=layout, at=at, steps=steps)
     back = {dim(d): d for shape in ws.shapes.values() for d in shape if isinstance(d, int)}
     for block in res.blocks:
         block.shape = tuple(back.get(d, d) for d in block.shape)
@@ -618,13 +504,6 @@ def _check_work(ws: Workspace, node: sx.Node, wrt: str | Sequence[str] | None, w
     fast.check_work(_entries(ws, wrt_names), _entries(ws, names), what, example)
 
 
-def _layout(layout: str | None, default: str) -> str:
-    layout = layout or default
-    if layout not in ("numerator", "denominator"):
-        raise UsageError(f"unknown layout {layout!r}: use numerator or denominator")
-    return layout
-
-
 @reads_input(lambda wrt=None, *a, **k: wrt)
 @fast.pausing_gc
 def gradient(
@@ -646,7 +525,7 @@ def gradient(
     if _use_matrix_form(ws, node, wrt, at):  # symbolic sizes, or a large point: jacli.matrix's verified form
         from .matrix import api
 
-        return _via_matrix_form(api.gradient, ws, node, text, wrt, layout, at)
+        return _via_matrix_form(api.gradient, ws, node, text, wrt, layout, at, steps)
     _check_work(ws, node, wrt, "gradient")
     f = ws.lower(node, text)
     if shape_of(f) != SCALAR:
@@ -654,11 +533,12 @@ def gradient(
             f"grad needs a scalar-valued expression; this one is a {format_shape(shape_of(f))} "
             "(use 'jacli jacobian' for vector- and matrix-valued expressions)"
         )
-    variables = _wrt(ws, node, wrt)
+    variables = _wrt(ws, node, wrt, symmetric=True)
     layout = _layout(layout, "denominator")
     point = parse_point(ws, at)
     tidy = Tidy(enabled=simplify)
     blocks: list[Block] = []
+    raw: dict[str, Value] = {}  # symmetric matrices: the partials by their entries, for --check
     if all(not isinstance(v, sp.MatrixBase) for _, v in variables):
         parts = fast.jacobian_rows([f], [v for _, v in variables])[0]
         g: Value = as_value(sp.ImmutableMatrix(len(parts), 1, parts))
@@ -670,6 +550,10 @@ def gradient(
         for name, v in variables:
             if isinstance(v, sp.MatrixBase):
                 g = as_value(sp.ImmutableMatrix(*v.shape, fast.jacobian_rows([f], list(v))[0]))
+                if name in ws.symmetric:  # ∂f/∂A[i,j] counts A[i,j] and A[j,i]: the symmetric part halves it
+                    raw[name] = full = g
+                    g = as_value(sp.ImmutableMatrix(*v.shape, [full[i, j] if i == j else full[i, j] / 2
+                                                               for i in range(v.rows) for j in range(v.cols)]))
                 if layout == "numerator" and isinstance(g, sp.MatrixBase):
                     g = as_value(g.T)
             else:
@@ -678,7 +562,9 @@ def gradient(
             blocks.append(Block(g, shape_of(g), name))
     res = Result("grad", text, blocks, wrt=[n for n, _ in variables], layout=layout, function=f)
     symbols = [s for _, v in variables for s in flat(v)]
-    numerator_form = [b.expr if layout == "denominator" else transpose(b.expr) for b in blocks]
+    exprs = [raw.get(b.wrt or "", b.expr) if layout == "denominator" else b.expr for b in blocks]
+    numerator_form = [e if layout == "denominator" else transpose(raw.get(b.wrt or "", e))
+                      for e, b in zip(exprs, blocks, strict=True)]
     res.stages = [([f], symbols, [[e for b in numerator_form for e in flat(b)]])]
     if steps:
         from .steps import gradient_steps
@@ -707,7 +593,7 @@ def jacobian(
     if _use_matrix_form(ws, node, wrt, at):  # symbolic sizes, or a large point: jacli.matrix's verified form
         from .matrix import api
 
-        return _via_matrix_form(api.jacobian, ws, node, text, wrt, layout, at)
+        return _via_matrix_form(api.jacobian, ws, node, text, wrt, layout, at, steps)
     f = ws.lower(node, text)
     outputs = flat(f)
     variables = _wrt(ws, node, wrt)
@@ -769,7 +655,7 @@ def hessian(
     if _use_matrix_form(ws, node, wrt, at):  # symbolic sizes, or a large point: jacli.matrix's verified form
         from .matrix import api
 
-        return _via_matrix_form(api.hessian, ws, node, text, wrt, layout, at)
+        return _via_matrix_form(api.hessian, ws, node, text, wrt, layout, at, steps)
     _check_work(ws, node, wrt, "Hessian")
     f = ws.lower(node, text)
     if shape_of(f) != SCALAR:
@@ -851,6 +737,8 @@ def group_point(ws: Workspace, flat_point: dict[str, float]) -> dict[str, Any]:
             grouped[base][i] = v
         else:
             grouped[base][i][j] = v
+            if base in ws.symmetric:  # A[1,0] is the symbol A[0,1]
+                grouped[base][j][i] = v
     return grouped
 
 
@@ -874,9 +762,8 @@ def limit(
     direction = {"both": "both", "+-": "both", "+": "+", "-": "-", "right": "+", "left": "-"}.get(direction, "")
     if not direction:
         raise UsageError("--dir must be both, + or -")
-    if point is not None and not isinstance(point, str):
-        point = number_text(point)
-    point, direction = point_side(point, direction)
+    point_text = point if point is None or isinstance(point, str) else number_text(point)
+    point_text, direction = point_side(point_text, direction)
     node = ws.parse(text)
     f = ws.lower(node, text)
     if shape_of(f) != SCALAR:
@@ -893,14 +780,14 @@ def limit(
     if isinstance(x, sp.MatrixBase):
         raise UsageError(f"the limit variable must be a scalar; {var!r} is a {format_shape(ws.shapes[var])}")
     sequence = False
-    if point is None:
+    if point_text is None:
         if var != "n":
             raise UsageError(f"no POINT: give one (jacli limit EXPR {var} POINT); only n alone means n -> oo")
         a: sp.Expr = sp.oo
         sequence = True
     else:
-        pnode = sx.parse(point, ws.function_names())
-        a = ws.lower(pnode, point)
+        pnode = sx.parse(point_text, ws.function_names())
+        a = ws.lower(pnode, point_text)
         if shape_of(a) != SCALAR:
             raise UsageError("the limit point must be a scalar")
         if x in a.free_symbols:

@@ -133,7 +133,9 @@ def common_options(*, layout: bool = False, check: bool = True) -> Callable[[Cal
         )(f)
         f = click.option(
             "-v", "--var", "decls", multiple=True, metavar="NAME:SHAPE",
-            help="Declare a variable's shape (repeatable): x:4 column vector, x:1x4 row vector, W:2x3 or W:2,3 matrix.",
+            help="Declare a variable's shape (repeatable): x:4 column vector, x:1x4 row vector, W:2x3 or W:2,3 matrix, "
+                 "W:m,n symbolic sizes, A:n,n:sym symmetric matrix (the gradient by it is the symmetric part "
+                 "(G + G')/2 of the gradient G by all its entries).",
         )(f)
         return f
 

@@ -40,6 +40,8 @@ FUNCTIONS: list[tuple[str, list[tuple[str, str]]]] = [
         ("sum(v), mean(v), dot(a, b)", "sum and mean of the entries, inner product"),
         ("hadamard(A, B), A .* B", "entry-by-entry product"),
         ("z[k], W[i,j]", "entries, counted from 0"),
+        ("I(n), ones(n), ones(m, n), unit(k, n)", "identity, all-ones, k-th unit vector (as printed in matrix forms)"),
+        ("kron(A, B), vec(A), commutation(m, n)", "Kronecker product, A's entries row by row, the commutation matrix"),
     ]),
 ]
 
@@ -71,5 +73,5 @@ def spellings() -> set[str]:
     words: set[str] = set()
     for _, entries in FUNCTIONS:
         for written, _ in entries:
-            words |= set(re.findall(r"\b([a-z][a-z0-9]*)\b(?![.'])", written))
+            words |= set(re.findall(r"\b([A-Za-z][a-z0-9]*)\b(?![.'])", written))
     return words

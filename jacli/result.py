@@ -22,6 +22,7 @@ class Block:
     exact: Any = None  # the result evaluated exactly at --at
     value: Any = None  # float, complex-free nested lists: the result evaluated at --at
     matrix_form: Any = None  # concrete sizes: the same derivative in matrix form (jacli.matrix), verified
+    differential: Any = None  # matrix forms: (d of what, the differential), e.g. (W*x, dW*x)
 
 
 @dataclass
@@ -63,6 +64,7 @@ class Result:
     order: int = 1
     function: Any = None  # the lowered input (sympy), for printers that restate it
     verified: str | None = None  # how a matrix-form result was verified before printing
+    vec: str | None = None  # "rows" where matrices are flattened (Kronecker forms, Hessians by matrices)
     # (G entries, input symbols, claimed Jacobian rows) for --check; see jacli.numeric
     stages: list[Any] = field(default_factory=list, repr=False)
     # matrix-form results (symbolic sizes): a callable returning the Check of --check

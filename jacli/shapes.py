@@ -77,6 +77,17 @@ def parse_declaration(text: str) -> tuple[str, Shape]:
     return name, parse_shape(shape, text)
 
 
+SYMMETRIC_SUFFIX = ":sym"
+
+
+def split_symmetric(decl: str) -> tuple[str, bool]:
+    """``"A:n,n:sym"`` -> ("A:n,n", True): a symmetric matrix; other declarations unchanged."""
+    text = decl.rstrip()
+    if text.lower().endswith(SYMMETRIC_SUFFIX) and text.count(":") >= 2:
+        return text[: -len(SYMMETRIC_SUFFIX)], True
+    return decl, False
+
+
 def is_concrete(shape: Shape) -> bool:
     return all(isinstance(d, int) for d in shape)
 

@@ -574,7 +574,7 @@ class Parser:
             args = self.arglist(")", opener)
             self.depth -= 1
             return Call(name, args, t.pos, primes)
-        if name in self.functions and name not in CONSTANT_NAMES:
+        if name in self.functions and name not in CONSTANT_NAMES and name not in CALL_ONLY_NAMES:
             nxt = self.tok
             arg = nxt.text if nxt.kind in ("NAME", "NUM") else "..."
             raise ParseError(f"function {name!r} needs its argument in parentheses: {name}({arg})", self.text, t.pos)
@@ -582,6 +582,8 @@ class Parser:
 
 
 CONSTANT_NAMES = frozenset({"pi", "e", "E"}) | INFINITY_NAMES
+# functions only when called: I(n) is the identity, I alone may still be a variable (jacli.arrays)
+CALL_ONLY_NAMES = frozenset({"I", "ones", "unit", "kron", "vec", "commutation"})
 _PARTIAL_RE = re.compile(r"([A-Za-z][A-Za-z0-9_]*?)((?:_[1-9][0-9]?)+)")
 
 

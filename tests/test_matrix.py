@@ -135,10 +135,10 @@ def test_jacobians_and_hessian() -> None:
         assert r.check is not None and r.check.ok and r.check.max_abs_error < 1e-6
 
 
-def test_kronecker_only_is_a_clear_error() -> None:
+def test_jacobian_with_respect_to_a_matrix_is_a_kronecker_form() -> None:
+    """Formerly refused ("only a vec/Kronecker form exists"); now given, rows flattened."""
     r = run("jacobian", "W*x", "--wrt", "W", "-v", "W:m,n", "-v", "x:n")
-    assert r.status == 1 and r.stdout == ""
-    assert "vec/Kronecker" in r.stderr and len(r.stderr.splitlines()) == 1
+    assert r.status == 0 and r.stdout == "kron(I(m), x')  # numerator layout; vec by rows; d(W*x) = dW*x\n"
 
 
 def test_guard_refuses_a_wrong_rule(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -227,7 +227,7 @@ def test_let_and_scalar_functions() -> None:
     r = run("grad", "1/2*r'*r", "--let", "r=W*x+b-z", "--wrt", "W", *W_ARGS)
     assert r.stdout.startswith("(W*x + b - z)*x'")
     r = jacli.gradient("exp(tr(A))", wrt="A", shapes={"A": "n,n"})
-    assert r.blocks[0].expr.plain() == "exp(tr(A))*I"
+    assert r.blocks[0].expr.plain() == "exp(tr(A))*I(n)"
 
 
 def test_unchanged_core_import_is_light() -> None:

@@ -17,12 +17,14 @@ import sympy as sp
 
 from .. import syntax as sx
 from ..build import Workspace
-from ..errors import JacliError, UnsupportedError, UsageError
+from ..errors import EvaluationError, JacliError, UnsupportedError, UsageError
 from ..result import Block, Check, Result
 from ..shapes import SCALAR, Shape, format_shape
 from . import nodes as N
 from . import numeric as M
 from . import rules
+from .differential import differential, placeholder
+from .kron import Blocks
 from .lower import lower, node_shape, variable
 
 SEED = 20190709
@@ -30,7 +32,7 @@ TRIES = 6
 
 
 def _names(ws: Workspace, node: sx.Node, wrt: str | Sequence[str] | None) -> list[str]:
-    from ..calculus import split_names
+    from ..values import split_names
 
     names = split_names(wrt)
     if names is None:
@@ -56,9 +58,12 @@ def _names(ws: Workspace, node: sx.Node, wrt: str | Sequence[str] | None) -> lis
 class Derivative:
     """One verified matrix-form derivative and what is needed to check it again."""
 
-    def __init__(self, kind: str, text: str, ws: Workspace, tree: sx.Node, f: N.Node, var: str,
-                 result: N.Node) -> None:
-        self.kind, self.text, self.ws, self.tree, self.f, self.var, self.result = kind, text, ws, tree, f, var, result
+    def __init__(self, kind: str, text: str, ws: Workspace, tree: sx.Node, f: N.Node, var: str | list[str],
+                 result: N.Node, order: int = 1, previous: N.Node | None = None) -> None:
+        self.kind, self.text, self.ws, self.tree, self.f, self.result = kind, text, ws, tree, f, result
+        self.vars = [var] if isinstance(var, str) else list(var)
+        self.var = ",".join(self.vars)
+        self.order, self.previous = order, previous  # diff -n: the derivative of order - 1, as a node
 
     def names(self) -> list[str]:
         return [n for n in self.ws.variables_of(self.tree) if not any(n == m for m, _ in self.ws.lets)]
@@ -67,30 +72,42 @@ class Derivative:
         shapes = {n: self.ws.shapes.get(n, SCALAR) for n in self.names()}
         sizes = M.random_sizes(M.size_names(shapes), rng)
         concrete = {n: tuple(sizes[d] if isinstance(d, str) else d for d in s) for n, s in shapes.items()}
-        return sizes, M.random_values(concrete, M.inverted_names(self.f), rng)  # type: ignore[arg-type]
+        return sizes, M.random_values(concrete, M.inverted_names(self.f), rng,  # type: ignore[arg-type]
+                                      self.ws.symmetric)
 
     def check_at(self, sizes: dict[str, int], values: dict[str, np.ndarray]) -> Check:
         cws = M.concrete_workspace(self.ws, sizes)
         names = self.names()
         claimed = M.value(self.result, M.Env(sizes, values))
         if self.kind == "hessian":
-            from ..calculus import flat
             from ..fast import jacobian_rows
             from ..functions import compile_numpy
+            from ..values import flat
 
             f = cws.evaluate(self.text)
             symbols = [s for n in names for s in flat(cws.variable(n))]
-            grad = jacobian_rows([f], flat(cws.variable(self.var)))[0]
+            grad = jacobian_rows([f], [s for v in self.vars for s in flat(cws.variable(v))])[0]
+            if any(e.has(sp.zoo, sp.nan) for e in grad):
+                raise EvaluationError("the expression is undefined at these sizes")
             g = compile_numpy(symbols, grad)
 
             def call(vals: dict[str, np.ndarray]) -> np.ndarray:
                 args = [v for n in names for v in np.asarray(vals[n], dtype=float).reshape(-1)]
                 return np.asarray(g(*args), dtype=float).reshape(-1)
+        elif self.previous is not None:  # diff -n 2 and more: finite differences of order - 1
+            prev = self.previous
+
+            def call(vals: dict[str, np.ndarray]) -> np.ndarray:
+                return M.value(prev, M.Env(sizes, vals)).reshape(-1)
         else:
             call, _ = M.entry_function(cws, self.text, names)
-        fd, evaluations = M.finite_differences(call, values, self.var)
+        parts = [M.finite_differences(call, values, v) for v in self.vars]
+        fd = np.hstack([p for p, _ in parts])
+        evaluations = sum(e for _, e in parts)
         if self.kind == "grad":
             fd = fd.reshape(claimed.shape)
+            if self.vars[0] in self.ws.symmetric:  # the convention: the symmetric part of the gradient
+                fd = (fd + fd.T) / 2
         point: dict[str, Any] = {n: _listed(values[n]) for n in names}
         point.update(sizes)
         return M.compare(claimed.reshape(fd.shape), fd, point, evaluations)
@@ -102,8 +119,8 @@ class Derivative:
             sizes, values = self.instance(rng)
             try:
                 check = self.check_at(sizes, values)
-            except (ArithmeticError, ValueError, np.linalg.LinAlgError) as e:
-                last = e
+            except (ArithmeticError, ValueError, np.linalg.LinAlgError, EvaluationError) as e:
+                last = e  # e.g. logdet(X'*X) is undefined where X has fewer rows than columns
                 continue
             if np.isfinite(check.max_abs_error):
                 return check
@@ -140,7 +157,7 @@ def _nice(x: float) -> sp.Expr:
 def parse_at(ws: Workspace, at: dict[str, str] | Sequence[str] | None) -> tuple[dict[str, Any], dict[str, int],
                                                                                  dict[str, np.ndarray]]:
     """--at values with symbolic sizes: (sympy values, sizes from the lists, numpy arrays)."""
-    from ..calculus import parse_point
+    from ..values import parse_point
 
     if not at:
         return {}, {}, {}
@@ -149,7 +166,7 @@ def parse_at(ws: Workspace, at: dict[str, str] | Sequence[str] | None) -> tuple[
     sizes: dict[str, int] = {}
     arrays: dict[str, np.ndarray] = {}
     for name, text in items:
-        from ..calculus import at_text
+        from ..values import at_text
 
         name = name.strip()
         text = at_text(text.strip())
@@ -180,6 +197,9 @@ def parse_at(ws: Workspace, at: dict[str, str] | Sequence[str] | None) -> tuple[
         point[name] = value
         arr = np.array(sp.Matrix(value).tolist() if isinstance(value, sp.MatrixBase) else [[value]], dtype=float)
         arrays[name] = arr
+    for name in ws.symmetric & set(arrays):
+        if not np.array_equal(arrays[name], arrays[name].T):
+            raise UsageError(f"--at {name}: {name} is declared symmetric (:sym) but the value is not symmetric")
     return point, sizes, arrays
 
 
@@ -225,8 +245,8 @@ def _shape(node: N.Node) -> Shape:
 
 def _compute(kind: str, text: str, wrt: str | Sequence[str] | None, ws: Workspace, layout: str | None,
              at: dict[str, str] | Sequence[str] | None, rule: Callable[[N.Node, N.Node], N.Node],
-             default_layout: str) -> Result:
-    from ..calculus import _layout
+             default_layout: str, steps: bool = False) -> Result:
+    from ..values import layout_of as _layout
 
     tree = ws.parse(text)
     f = lower(ws, text, tree)
@@ -237,24 +257,70 @@ def _compute(kind: str, text: str, wrt: str | Sequence[str] | None, ws: Workspac
                             else ""))
     names = _names(ws, tree, wrt)
     layout = _layout(layout, default_layout)
-    if kind == "hessian" and len(names) != 1:
-        raise UnsupportedError("with symbolic sizes, the Hessian is given for one vector variable at a time "
-                               "(--wrt x)")
     point, sizes, arrays = parse_at(ws, at)
     blocks: list[Block] = []
     derivs: list[Derivative] = []
-    for name in names:
-        var = variable(ws, name)
-        d = rule(f, var)
-        deriv = Derivative(kind, text, ws, tree, f, name, d)
+    flip = (kind == "grad" and layout == "numerator") or (kind != "grad" and layout == "denominator")
+    matrices = not f.is_scalar and f.cols != 1
+    groups: list[list[str]] = [names] if kind == "hessian" and len(names) > 1 else [[n] for n in names]
+    derivation: list[Any] = []
+    for group in groups:
+        variables = [variable(ws, n) for n in group]
+        if len(group) > 1:  # block Hessian [[H_xx, H_xb], [H_bx, H_bb]]
+            d: N.Node = Blocks(tuple(tuple(rule(f, a) if a == b else rules.cross_hessian(f, a, b)
+                                           for b in variables) for a in variables))
+        else:
+            d = rule(f, variables[0])
+        deriv = Derivative(kind, text, ws, tree, f, group, d)
         deriv.guard()
         derivs.append(deriv)
-        flip = (kind == "grad" and layout == "numerator") or (kind != "grad" and layout == "denominator")
         shown = N.transpose(d) if flip else d
-        blocks.append(Block(shown, _shape(shown), name))
+        block = Block(shown, _shape(shown), ",".join(group))
+        var = variables[0]
+        wide = not var.is_scalar and var.cols != 1
+        if len(group) == 1 and kind in ("jacobian", "hessian") and (wide or matrices):
+            of = f if kind == "jacobian" else rules.gradient(f, var)
+            block.differential = (of, differential(of, var, placeholder(var)))
+        matrices = matrices or (kind != "grad" and any(not v.is_scalar and v.cols != 1 for v in variables))
+        blocks.append(block)
+        if steps:
+            derivation.extend(_steps(kind, f, group, variables, d, shown, flip, len(groups) > 1))
     res = Result(kind, text, blocks, wrt=names, layout=layout, function=f)
     res.verified = "matrix form, verified numerically at random sizes before it was printed or evaluated"
+    if matrices:
+        res.vec = "rows"
 
+    if steps:
+        res.steps = derivation
+    return _finish(res, derivs, f, point, sizes, arrays)
+
+
+def _steps(kind: str, f: N.Node, group: list[str], variables: list[N.Node], d: N.Node, shown: N.Node, flip: bool,
+           several: bool) -> list[Any]:
+    """The derivation of one block (jacli.matrix.derivation), ending with the printed result."""
+    from ..steps import Step
+    from . import derivation as D
+
+    var = variables[0]
+    if len(group) > 1:
+        out = D.block_note()
+    elif kind == "grad":
+        out = D.gradient_steps(f, var, d)
+    elif kind == "jacobian":
+        out = D.jacobian_steps(f, var, d)
+    else:
+        out = D.hessian_steps(f, var, rules.gradient(f, var), d)
+    if flip:
+        out.append(Step("layout", result=shown, lhs=("transposed", r"\text{transposed}"), kind="equation",
+                        note="the other layout: the transpose of the matrix read off above"))
+    if several:
+        return [Step(f"by {group[0]}", kind="section", substeps=out)]
+    return out
+
+
+def _finish(res: Result, derivs: list[Derivative], f: N.Node, point: dict[str, Any], sizes: dict[str, int],
+            arrays: dict[str, np.ndarray]) -> Result:
+    """--check and the values at --at of a verified matrix-form result."""
     def check(point_given: bool = bool(arrays)) -> Check:
         checks = [dv.check_at(sizes, arrays) if point_given else dv.check_random() for dv in derivs]
         worst = max(checks, key=lambda c: (not c.ok, c.max_abs_error))
@@ -281,18 +347,21 @@ def _compute(kind: str, text: str, wrt: str | Sequence[str] | None, ws: Workspac
 
 
 def gradient(text: str, wrt: str | Sequence[str] | None = None, ws: Workspace | None = None,
-             layout: str | None = None, at: dict[str, str] | Sequence[str] | None = None) -> Result:
-    return _compute("grad", text, wrt, ws or Workspace(), layout, at, rules.gradient, "denominator")
+             layout: str | None = None, at: dict[str, str] | Sequence[str] | None = None,
+            steps: bool = False) -> Result:
+    return _compute("grad", text, wrt, ws or Workspace(), layout, at, rules.gradient, "denominator", steps)
 
 
 def jacobian(text: str, wrt: str | Sequence[str] | None = None, ws: Workspace | None = None,
-             layout: str | None = None, at: dict[str, str] | Sequence[str] | None = None) -> Result:
-    return _compute("jacobian", text, wrt, ws or Workspace(), layout, at, rules.jacobian, "numerator")
+             layout: str | None = None, at: dict[str, str] | Sequence[str] | None = None,
+            steps: bool = False) -> Result:
+    return _compute("jacobian", text, wrt, ws or Workspace(), layout, at, rules.jacobian, "numerator", steps)
 
 
 def hessian(text: str, wrt: str | Sequence[str] | None = None, ws: Workspace | None = None,
-            layout: str | None = None, at: dict[str, str] | Sequence[str] | None = None) -> Result:
-    return _compute("hessian", text, wrt, ws or Workspace(), layout, at, rules.hessian, "numerator")
+            layout: str | None = None, at: dict[str, str] | Sequence[str] | None = None,
+            steps: bool = False) -> Result:
+    return _compute("hessian", text, wrt, ws or Workspace(), layout, at, rules.hessian, "numerator", steps)
 
 
 def uses_symbolic_sizes(ws: Workspace, tree: sx.Node) -> bool:
@@ -304,8 +373,8 @@ def entry_values(expr: Any, subs: dict[Any, float]) -> Any:
     """The entries of a (matrix) result at a point, as a flat float array: one float walk of the
     expression graph where every node is elementary (a 200x200 Jacobian has 40,000 entries),
     else compiled once for large matrices and substituted entry by entry for small ones."""
-    from ..calculus import flat
     from ..fast import evaluate_floats, float_values, supported
+    from ..values import flat
 
     entries = flat(expr)
     if supported(entries):
@@ -321,7 +390,7 @@ LARGE_ENTRIES = 400  # results this large are compiled once rather than substitu
 def attach_matrix_forms(result: Result, ws: Workspace, tree: sx.Node) -> None:
     """For concrete sizes: give each block its matrix form too (``Block.matrix_form``), where one
     exists and agrees numerically with the entry-wise result already computed. Silent otherwise."""
-    from ..calculus import flat
+    from ..values import flat
 
     kind = result.command
     if kind not in ("grad", "jacobian", "hessian") or len(result.blocks) != len(result.wrt):
@@ -354,3 +423,42 @@ def attach_matrix_forms(result: Result, ws: Workspace, tree: sx.Node) -> None:
                 result.matrix_function = f
     except (ArithmeticError, ValueError, TypeError, np.linalg.LinAlgError, JacliError):
         return
+
+
+def derivative(text: str, variables: Sequence[str] = (), order: int = 1, ws: Workspace | None = None,
+               at: dict[str, str] | Sequence[str] | None = None, steps: bool = False) -> Result:
+    """``diff`` with symbolic sizes: d^order/dt^order of a (matrix-valued) expression by scalars,
+    from the forward differential with dt = 1 (d inv(A + t*B) = -inv(A + t*B)*B*inv(A + t*B))."""
+    ws = ws or Workspace()
+    tree = ws.parse(text)
+    f = lower(ws, text, tree)
+    names = list(variables)
+    if not names:
+        scalars = [n for n in ws.variables_of(tree) if ws.shapes.get(n, SCALAR) == SCALAR
+                   and not any(n == m for m, _ in ws.lets)]
+        if len(scalars) != 1:
+            raise UsageError("name the scalar to differentiate by: jacli diff EXPR VAR"
+                             + (f" (the expression's scalars: {', '.join(scalars)})" if scalars else ""))
+        names = scalars
+    for name in names:
+        if ws.shapes.get(name, SCALAR) != SCALAR:
+            raise UsageError(f"{name!r} is a {format_shape(ws.shapes[name])}; use 'jacli grad' or 'jacli jacobian' "
+                             "for derivatives with respect to vectors and matrices")
+    _names(ws, tree, names)
+    point, sizes, arrays = parse_at(ws, at)
+    result, previous = f, None
+    for name in names:
+        var = variable(ws, name)
+        for _ in range(order):
+            previous, result = result, differential(result, var, N.Scalar(sp.S.One))
+    deriv = Derivative("diff", text, ws, tree, f, names[-1], result, order,
+                       previous if (order > 1 or len(names) > 1) else None)
+    deriv.guard()
+    res = Result("diff", text, [Block(result, _shape(result))], wrt=names, order=order, function=f)
+    if steps:
+        from .derivation import derivative_steps
+
+        if len(names) == 1:
+            res.steps = derivative_steps(f, variable(ws, names[0]), order, result)
+    res.verified = "matrix form, verified numerically at random sizes before it was printed or evaluated"
+    return _finish(res, [deriv], f, point, sizes, arrays)

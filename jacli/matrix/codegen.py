@@ -14,6 +14,7 @@ from typing import Any
 import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 
+from . import kron as K
 from . import nodes as N
 
 HELPERS = '''\
@@ -48,6 +49,14 @@ def _softmax(v):
 def _logsumexp(v):
     top = numpy.max(v)
     return top + numpy.log(numpy.sum(numpy.exp(v - top)))
+
+
+def _commutation(m, n):
+    k = numpy.zeros((m * n, m * n))
+    for i in range(m):
+        for j in range(n):
+            k[j * m + i, i * n + j] = 1.0
+    return k
 
 
 def _unit(rows, cols, i, j):
@@ -106,7 +115,9 @@ def pyname(name: str) -> str:
 
 
 def dim(d: N.Dim) -> str:
-    return pyname(d) if isinstance(d, str) else str(d)
+    if isinstance(d, str):
+        return pyname(d) if d.isidentifier() else f"({d})"
+    return str(d)
 
 
 def code(node: N.Node) -> str:  # noqa: C901 - one case per node type
@@ -123,6 +134,14 @@ def code(node: N.Node) -> str:  # noqa: C901 - one case per node type
         return f"numpy.eye({dim(node.n)})"
     if isinstance(node, N.Ones):
         return f"numpy.ones(({dim(node.rows)}, {dim(node.cols)}))"
+    if isinstance(node, K.Kron):
+        return f"numpy.kron({code(node.a)}, {code(node.b)})"
+    if isinstance(node, K.Commutation):
+        return f"_commutation({dim(node.m)}, {dim(node.n)})"
+    if isinstance(node, K.Vec):
+        return f"({code(node.arg)}).reshape(-1, 1)"
+    if isinstance(node, K.Blocks):
+        return "numpy.block([" + ", ".join("[" + ", ".join(code(b) for b in row) + "]" for row in node.grid) + "])"
     if isinstance(node, N.Unit):
         return f"_unit({dim(node.rows)}, {dim(node.cols)}, {node.i}, {node.j})"
     if isinstance(node, N.Prod):

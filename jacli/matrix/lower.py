@@ -12,10 +12,12 @@ from __future__ import annotations
 import sympy as sp
 
 from .. import syntax as sx
+from ..arrays import index_message
 from ..build import CONSTANTS, ELEMENTWISE, ChainLowering, Workspace, number
 from ..errors import ShapeError, UnsupportedError
 from ..shapes import SCALAR, format_shape
 from . import nodes as N
+from .kron import Blocks, Commutation, dim_mul, kron, vec
 
 
 def node_shape(node: N.Node) -> tuple:
@@ -31,7 +33,7 @@ def variable(ws: Workspace, name: str) -> N.Node:
     if shape == SCALAR:
         return N.Scalar(N.atom(N.ScalarVar(name)))
     rows, cols = shape
-    return N.Var(name, rows, cols)
+    return N.Var(name, rows, cols, sym=name in ws.symmetric)
 
 
 class MatrixLowerer(ChainLowering):
@@ -153,7 +155,7 @@ class MatrixLowerer(ChainLowering):
         for i in node.indices:
             iv = self.lower(i)
             if not iv.is_scalar or not N.as_expr(iv).is_Integer:
-                raise self.error("an index must be an integer (indices start at 0)", sx.start(i))
+                raise self.error(index_message(i), sx.start(i))
             idx.append(int(N.as_expr(iv)))
         if len(idx) > 2:
             raise self.error("at most two indices: z[k] or W[i,j]", node.pos)
@@ -171,7 +173,20 @@ class MatrixLowerer(ChainLowering):
         raise UnsupportedError("row selection W[i] of a matrix is not supported in matrix form; use W[i,j]")
 
     def _List(self, node: sx.List) -> N.Node:
-        raise UnsupportedError("lists are not supported together with symbolic sizes")
+        """[[A, B], [C, D]]: a block matrix of matrices (what block Hessians print)."""
+        if not all(isinstance(r, sx.List) for r in node.items):
+            raise UnsupportedError("lists are not supported together with symbolic sizes")
+        grid = tuple(tuple(self.lower(i) for i in r.items) for r in node.items)  # type: ignore[union-attr]
+        if any(b.is_scalar for row in grid for b in row) or len({len(row) for row in grid}) != 1:
+            raise UnsupportedError("lists are not supported together with symbolic sizes (block matrices "
+                                   "[[A, B], [C, D]] of matrices are)")
+        for row in grid:
+            if len({b.rows for b in row}) != 1:
+                raise self.error("the blocks of a block row must have the same number of rows", node.pos)
+        for j in range(len(grid[0])):
+            if len({row[j].cols for row in grid}) != 1:
+                raise self.error("the blocks of a block column must have the same number of columns", node.pos)
+        return Blocks(grid)
 
     def _Call(self, node: sx.Call) -> N.Node:
         name = node.func
@@ -295,6 +310,55 @@ class MatrixLowerer(ChainLowering):
     def fn_logsumexp(self, node: sx.Call, args: list[N.Node]) -> N.Node:
         v = self.vector(node, args)
         return N.Scalar(N.atom(N.LogSumExp(v if v.cols == 1 else N.transpose(v))))
+
+
+    # array constructors (jacli.arrays for concrete sizes): sizes are integers or size names
+    def dim(self, node: sx.Call, k: int, least: int = 1) -> N.Dim:
+        arg = node.args[k]
+        sizes = {d for shape in self.ws.shapes.values() for d in shape if isinstance(d, str)}
+        if isinstance(arg, sx.Name) and arg.name in sizes and least == 1:
+            return arg.name
+        if isinstance(arg, sx.Mul) and all(o == "*" for o in arg.ops) and least == 1:
+            out: N.Dim = 1
+            for a in arg.args:
+                out = dim_mul(out, self.dim(sx.Call(node.func, (a,), node.pos), 0))
+            return out
+        v = self.lower(arg)
+        e = N.as_expr(v) if v.is_scalar else None
+        if e is None or not e.is_Integer or int(e) < least:
+            what = "an index (0, 1, ...)" if least == 0 else "a size: a positive integer or a size name such as n"
+            raise self.error(f"argument {k + 1} of {node.func}() must be {what}", sx.start(arg))
+        return int(e)
+
+    def fn_I(self, node: sx.Call, args: list[N.Node]) -> N.Node:  # noqa: N802 - the identity's name
+        self.arity(node, args, 1)
+        n = self.dim(node, 0)
+        return N.Scalar(sp.S.One) if n == 1 else N.Identity(n)
+
+    def fn_ones(self, node: sx.Call, args: list[N.Node]) -> N.Node:
+        self.arity(node, args, 1, 2)
+        rows, cols = self.dim(node, 0), self.dim(node, 1) if len(args) == 2 else 1
+        return N.Scalar(sp.S.One) if (rows, cols) == (1, 1) else N.Ones(rows, cols)
+
+    def fn_unit(self, node: sx.Call, args: list[N.Node]) -> N.Node:
+        self.arity(node, args, 2)
+        k, n = self.dim(node, 0, least=0), self.dim(node, 1)
+        assert isinstance(k, int)
+        if isinstance(n, int) and k >= n:
+            raise self.error(f"unit({k}, {n}): index {k} is out of range for size {n} (indices start at 0)", node.pos)
+        return N.Unit(n, 1, k, 0)
+
+    def fn_commutation(self, node: sx.Call, args: list[N.Node]) -> N.Node:
+        self.arity(node, args, 2)
+        return Commutation(self.dim(node, 0), self.dim(node, 1))
+
+    def fn_kron(self, node: sx.Call, args: list[N.Node]) -> N.Node:
+        self.arity(node, args, 2)
+        return kron(args[0], args[1])
+
+    def fn_vec(self, node: sx.Call, args: list[N.Node]) -> N.Node:
+        self.arity(node, args, 1)
+        return vec(args[0])
 
 
 def lower(ws: Workspace, text: str, tree: sx.Node | None = None) -> N.Node:

@@ -11,6 +11,7 @@ turned into scalars, so that equal results print equally.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,10 +19,25 @@ import sympy as sp
 
 Dim = int | str
 
+# --- printing: jacli.matrix.printing registers itself here on import (the package imports it), so
+# this module never imports the printer that imports it: dependencies point one way
+class _Printers:
+    def __init__(self) -> None:
+        self.plain: Callable[[Any], str] = self._missing
+        self.latex: Callable[[Any], str] = self._missing
+
+    @staticmethod
+    def _missing(node: Any) -> str:
+        raise RuntimeError("jacli.matrix.printing is not loaded (import jacli.matrix, not jacli.matrix.nodes alone)")
+
+
+PRINTERS = _Printers()
+
+
 # --- atoms: scalar-valued subexpressions as sympy symbols --------------------------------------
 _ATOMS: dict[Any, sp.Symbol] = {}  # node -> symbol
 _NODES: dict[sp.Symbol, Any] = {}  # symbol -> node
-T = sp.Symbol("t", real=True)  # the argument of elementwise functions (sympy Lambdas)
+T = sp.Symbol("_t", real=True)  # the argument of elementwise functions; not a jacli name, so never a variable
 
 
 def atom(node: Any) -> sp.Symbol:
@@ -31,9 +47,7 @@ def atom(node: Any) -> sp.Symbol:
     else:
         sym = _ATOMS.get(node)
         if sym is None:  # named by its text, so that sympy orders sums the same way every run
-            from .printing import plain
-
-            name = f"\u27e8{plain(node)}\u27e9"  # sorts after plain names: y*w'*x
+            name = f"\u27e8{PRINTERS.plain(node)}\u27e9"  # sorts after plain names: y*w'*x
             while sp.Symbol(name, real=True) in _NODES:
                 name += "'"
             sym = sp.Symbol(name, real=True)
@@ -68,14 +82,10 @@ class Node:
         return ()
 
     def plain(self) -> str:
-        from .printing import plain
-
-        return plain(self)
+        return PRINTERS.plain(self)
 
     def latex(self) -> str:
-        from .printing import latex
-
-        return latex(self)
+        return PRINTERS.latex(self)
 
     def __str__(self) -> str:
         return self.plain()
@@ -96,6 +106,7 @@ class Var(Node):
     name: str
     rows: Dim
     cols: Dim
+    sym: bool = False  # declared symmetric (A:n,n:sym): A' = A
 
 
 @dataclass(frozen=True)
@@ -414,9 +425,9 @@ def chain_atom(fs: tuple[Node, ...]) -> sp.Expr:
     if len(fs) == 2:
         a, b = fs
         if isinstance(b, Ones) and a.rows == 1:
-            return atom(SumAll(transpose(a)))
+            return sp.S.One if isinstance(a, Unit) else atom(SumAll(transpose(a)))
         if isinstance(a, Ones) and b.cols == 1:
-            return atom(SumAll(b))
+            return sp.S.One if isinstance(b, Unit) else atom(SumAll(b))
         if isinstance(b, Unit) and a.rows == 1:
             return as_expr(entry(transpose(a), b.i))
         if isinstance(a, Unit) and b.cols == 1:
@@ -467,10 +478,8 @@ def _zero_product(nodes: tuple[Node, ...]) -> Node:
 
 
 def _sort_key(node: Node) -> str:
-    from .printing import plain
-
     _, fs = split(node)
-    return plain(_prod(sp.S.One, fs))
+    return PRINTERS.plain(_prod(sp.S.One, fs))
 
 
 def add(*nodes: Node) -> Node:
@@ -533,9 +542,12 @@ def _factor(items: list[tuple[sp.Expr, tuple[Node, ...]]]) -> Node | None:
 def transpose(node: Node) -> Node:
     if node.is_scalar:
         return node
+    own = getattr(node, "transposed", None)  # Kronecker products, commutation and block matrices
+    if own is not None:
+        return own()  # type: ignore[no-any-return]
     if isinstance(node, Transpose):
         return node.arg
-    if isinstance(node, (Identity, Diag)):
+    if isinstance(node, (Identity, Diag)) or (isinstance(node, Var) and node.sym):
         return node
     if isinstance(node, Zero):
         return Zero(node.cols, node.rows)
@@ -554,6 +566,8 @@ def transpose(node: Node) -> Node:
         return Elementwise(node.fn, transpose(node.arg))
     if isinstance(node, Inverse) and isinstance(node.arg, Transpose):
         return Inverse(node.arg.arg)
+    if isinstance(node, Inverse) and transpose(node.arg) == node.arg:  # inv(X'*X)' = inv(X'*X)
+        return node
     return Transpose(node)
 
 

@@ -20,6 +20,7 @@ from ..errors import EvaluationError, UsageError
 from ..functions import compile_numpy, numpy_functions
 from ..result import Check
 from ..shapes import SCALAR, Shape, is_concrete
+from . import kron as K
 from . import nodes as N
 
 RTOL = 1e-6
@@ -37,9 +38,12 @@ class Env:
     def dim(self, d: N.Dim) -> int:
         if isinstance(d, int):
             return d
-        if d not in self.sizes:
-            raise UsageError(f"no value for the size {d!r}: give every vector or matrix with --at")
-        return self.sizes[d]
+        if d in self.sizes:
+            return self.sizes[d]
+        try:
+            return K.dim_value(d, self.sizes)
+        except (KeyError, ValueError):
+            raise UsageError(f"no value for the size {d!r}: give every vector or matrix with --at") from None
 
 
 def _scalar(e: sp.Expr, env: Env) -> float:
@@ -76,6 +80,14 @@ def value(node: N.Node, env: Env) -> np.ndarray:  # noqa: C901 - one case per no
         out = np.eye(env.dim(node.n))
     elif isinstance(node, N.Ones):
         out = np.ones((env.dim(node.rows), env.dim(node.cols)))
+    elif isinstance(node, K.Kron):
+        out = np.kron(value(node.a, env), value(node.b, env))
+    elif isinstance(node, K.Commutation):
+        out = commutation(env.dim(node.m), env.dim(node.n))
+    elif isinstance(node, K.Vec):
+        out = value(node.arg, env).reshape(-1, 1)
+    elif isinstance(node, K.Blocks):
+        out = np.block([[value(b, env) for b in row] for row in node.grid])
     elif isinstance(node, N.Unit):
         out = np.zeros((env.dim(node.rows), env.dim(node.cols)))
         out[node.i, node.j] = 1.0
@@ -124,6 +136,15 @@ def value(node: N.Node, env: Env) -> np.ndarray:  # noqa: C901 - one case per no
     return out
 
 
+def commutation(m: int, n: int) -> np.ndarray:
+    """K with K @ X.reshape(-1) == X.T.reshape(-1) for an m x n matrix X."""
+    out = np.zeros((m * n, m * n))
+    for i in range(m):
+        for j in range(n):
+            out[j * m + i, i * n + j] = 1.0
+    return out
+
+
 def _chain(arrays: list[np.ndarray], elementwise: bool = False) -> np.ndarray:
     out = arrays[0]
     for a in arrays[1:]:
@@ -167,7 +188,7 @@ def inverted_names(node: N.Node) -> set[str]:
 
 
 def random_values(shapes: dict[str, tuple[int, int] | tuple[()]], wellcond: set[str],
-                  rng: np.random.Generator) -> dict[str, np.ndarray]:
+                  rng: np.random.Generator, symmetric: set[str] | frozenset[str] = frozenset()) -> dict[str, np.ndarray]:
     values: dict[str, np.ndarray] = {}
     for name, shape in shapes.items():
         if shape == SCALAR:
@@ -178,6 +199,8 @@ def random_values(shapes: dict[str, tuple[int, int] | tuple[()]], wellcond: set[
             values[name] = rows * np.eye(rows) + rng.uniform(-0.5, 0.5, (rows, cols))
         else:
             values[name] = rng.uniform(0.3, 1.7, (rows, cols))
+        if name in symmetric:
+            values[name] = (values[name] + values[name].T) / 2
     return values
 
 
@@ -187,6 +210,9 @@ def concrete_workspace(ws: Workspace, sizes: dict[str, int]) -> Workspace:
     for name, shape in ws.shapes.items():
         out.declare(name, tuple(sizes[d] if isinstance(d, str) else d for d in shape))
     out.funcs = dict(ws.funcs)
+    for name, value in sizes.items():  # size names in the text (I(n), unit(k, n)) are their values
+        if name not in ws.shapes and not any(n == name for n, _ in ws.lets):
+            out.define(name, str(value))
     for name, body in ws.lets:
         out.define(name, body)
     return out
@@ -194,9 +220,11 @@ def concrete_workspace(ws: Workspace, sizes: dict[str, int]) -> Workspace:
 
 def entry_function(cws: Workspace, text: str, names: list[str]) -> tuple[Callable[..., np.ndarray], Any]:
     """numpy function of the variables' arrays computing the entry-wise (build.py) value of text."""
-    from ..calculus import flat
+    from ..values import flat
 
     value_ = cws.evaluate(text)
+    if any(e.has(sp.zoo, sp.nan) for e in flat(value_)):  # logdet(X'*X) with fewer rows than columns
+        raise EvaluationError("the expression is undefined at these sizes")
     symbols: list[Any] = []
     for name in names:
         symbols.extend(flat(cws.variable(name)))

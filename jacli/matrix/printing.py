@@ -16,6 +16,7 @@ from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE, precedence
 from sympy.printing.str import StrPrinter
 
+from . import kron as K
 from . import nodes as N
 
 ADD, NEG, MUL, CHAIN, FUNC, ATOM = 40, 45, 50, 48, 55, 1000
@@ -88,40 +89,71 @@ class _ScalarPlain(StrPrinter):
 
 
 class _ScalarLatex(LatexPrinter):
-    def __init__(self, arg: str | None = None) -> None:
+    """Atoms print bare; parentheses come from ``parenthesize`` where the context needs them, so
+    sympy's own brackets (function arguments) are never doubled: tanh(W x), not tanh((W x))."""
+
+    def __init__(self, arg: tuple[str, int] | None = None) -> None:
         super().__init__({"mul_symbol": None})
-        self.arg = arg
+        self.arg = arg  # the printed argument of an elementwise function (text, precedence)
+
+    def _prec(self, item: Any) -> int:
+        if item == N.T and self.arg is not None:
+            return self.arg[1]
+        node = N.node_of(item) if isinstance(item, sp.Symbol) else None
+        if node is not None:
+            return _latex(node)[1]
+        return int(precedence(item))
 
     def _print_Symbol(self, expr: Any, style: str = "plain") -> str:
         if expr == N.T and self.arg is not None:
-            return self.arg
+            return self.arg[0]
         node = N.node_of(expr)
         if node is not None:
-            text, p = _latex(node)
-            return text if p >= MUL else rf"\left({text}\right)"
+            return _latex(node)[0]
         return str(super()._print_Symbol(expr))
 
-    def _print_Pow(self, expr: Any) -> str:  # LatexPrinter's takes no ``rational`` (StrPrinter's does)
-        if self.arg is not None and expr.base.has(N.T) and expr.exp.is_Integer and expr.exp > 1:
-            base = self._print(expr.base)
-            if not (expr.base == N.T or expr.base.is_Function):
-                base = rf"\left({base}\right)"
-            return rf"{base}^{{\circ {int(expr.exp)}}}"  # Hadamard power
-        return str(super()._print_Pow(expr))
+    def parenthesize_super(self, s: str) -> str:
+        return s if s.startswith(r"\left(") else str(super().parenthesize_super(s))
+
+    def parenthesize(self, item: Any, level: int, is_neg: bool = False, strict: bool = False) -> str:
+        if isinstance(item, sp.Symbol):
+            p = self._prec(item)
+            text = self._print(item)
+            return rf"\left({text}\right)" if p < level or (strict and p <= level) else text
+        return str(super().parenthesize(item, level, is_neg, strict))
 
     def _print_Mul(self, expr: Any) -> str:
-        if self.arg is None or not expr.has(N.T):
+        # sympy's _print_Pow prints 1/u through _print_Mul(Pow): not a product, so not ours to split
+        if self.arg is None or not expr.has(N.T) or not isinstance(expr, sp.Mul):
+            if isinstance(expr, sp.Mul):  # scalar factors that are products (x'*A*x) are bracketed
+                c, rest = expr.as_coeff_Mul()
+                factors = sp.Mul.make_args(rest)
+                fraction = any(f.is_Pow and f.exp.is_negative for f in factors)
+                if len(factors) > 1 and not fraction and any(isinstance(f, sp.Symbol) and self._prec(f) < MUL for f in factors):
+                    head = "" if c == 1 else ("-" if c == -1 else self._print(c) + " ")
+                    return head + " ".join(self.parenthesize(f, MUL) for f in factors)
             return str(super()._print_Mul(expr))
         c, rest = expr.as_coeff_Mul()
         parts = []
         for f in sp.Mul.make_args(rest):
-            text = self._print(f)
-            parts.append(rf"\left({text}\right)" if precedence(f) < PRECEDENCE["Mul"] else text)
+            parts.append(self.parenthesize(f, PRECEDENCE["Mul"]) if not isinstance(f, sp.Symbol)
+                         else self.parenthesize(f, MUL))
         sign = ""
         if c < 0:
             sign, c = "-", -c
         head = "" if c == 1 else self._print(c) + " "
         return sign + head + r" \odot ".join(parts)
+
+    def _print_Pow(self, expr: Any) -> str:  # LatexPrinter's takes no ``rational`` (StrPrinter's does)
+        if self.arg is not None and expr.base.has(N.T) and expr.exp.is_Integer and expr.exp > 1:
+            if expr.base == N.T:
+                base = self.parenthesize(expr.base, ATOM)
+            else:
+                base = self._print(expr.base)
+                if not expr.base.is_Function:
+                    base = rf"\left({base}\right)"
+            return rf"{base}^{{\circ {int(expr.exp)}}}"  # Hadamard power
+        return str(super()._print_Pow(expr))
 
 
 def scalar_plain(e: sp.Expr) -> str:
@@ -166,7 +198,15 @@ def _plain(node: N.Node) -> tuple[str, int]:
     if isinstance(node, N.Zero):
         return "0", ATOM
     if isinstance(node, N.Identity):
-        return "I", ATOM
+        return f"I({node.n})", ATOM
+    if isinstance(node, K.Kron):
+        return f"kron({_plain(node.a)[0]}, {_plain(node.b)[0]})", ATOM
+    if isinstance(node, K.Commutation):
+        return f"commutation({node.m}, {node.n})", ATOM
+    if isinstance(node, K.Vec):
+        return f"vec({_plain(node.arg)[0]})", ATOM
+    if isinstance(node, K.Blocks):
+        return "[" + ", ".join("[" + ", ".join(_plain(b)[0] for b in row) + "]" for row in node.grid) + "]", ATOM
     if isinstance(node, N.Ones):
         return f"ones({node.rows}, {node.cols})" if node.cols != 1 else f"ones({node.rows})", ATOM
     if isinstance(node, N.Unit):
@@ -232,6 +272,10 @@ _LATEX_NAMES = {N.Trace: r"\operatorname{tr}", N.Det: r"\det", N.LogDet: r"\log\
                 N.DiagOf: r"\operatorname{diag}"}
 
 
+def _ldim(d: N.Dim) -> str:
+    return str(d).replace("*", " ")
+
+
 def _lparen(pt: tuple[str, int], level: int) -> str:
     text, p = pt
     return rf"\left({text}\right)" if p < level else text
@@ -241,11 +285,22 @@ def _latex(node: N.Node) -> tuple[str, int]:
     if isinstance(node, (N.Var, N.ScalarVar)):
         return sp.latex(sp.Symbol(node.name)), ATOM
     if isinstance(node, N.Scalar):
-        return _ScalarLatex().doprint(node.e), int(precedence(node.e)) if not isinstance(node.e, sp.Symbol) else ATOM
+        if isinstance(node.e, sp.Symbol):
+            return _ScalarLatex().doprint(node.e), _ScalarLatex()._prec(node.e)
+        return _ScalarLatex().doprint(node.e), int(precedence(node.e))
     if isinstance(node, N.Zero):
         return "0", ATOM
     if isinstance(node, N.Identity):
-        return "I", ATOM
+        return f"I_{{{_ldim(node.n)}}}", ATOM
+    if isinstance(node, K.Kron):
+        return rf"{_lparen(_latex(node.a), MUL)} \otimes {_lparen(_latex(node.b), MUL)}", MUL - 1
+    if isinstance(node, K.Commutation):
+        return rf"K_{{{_ldim(node.m)},{_ldim(node.n)}}}", ATOM
+    if isinstance(node, K.Vec):
+        return rf"\operatorname{{vec}}_{{r}}\left({_latex(node.arg)[0]}\right)", ATOM
+    if isinstance(node, K.Blocks):
+        rows = [" & ".join(_latex(b)[0] for b in row) for row in node.grid]
+        return r"\begin{bmatrix}" + r" \\ ".join(rows) + r"\end{bmatrix}", ATOM
     if isinstance(node, N.Ones):
         return r"\mathbf{1}", ATOM
     if isinstance(node, N.Unit):
@@ -264,7 +319,7 @@ def _latex(node: N.Node) -> tuple[str, int]:
         idx = f"{node.i}" if node.arg.cols == 1 else f"{node.i},{node.j}"
         return _lparen(_latex(node.arg), ATOM) + f"_{{{idx}}}", ATOM
     if isinstance(node, N.Elementwise):
-        return _ScalarLatex(_lparen(_latex(node.arg), ATOM)).doprint(node.fn), int(precedence(node.fn))
+        return _ScalarLatex(_latex(node.arg)).doprint(node.fn), int(precedence(node.fn))
     if isinstance(node, N.Hadamard):
         return r" \odot ".join(_lparen(_latex(f), ATOM) for f in node.factors), MUL - 1
     if isinstance(node, N.Prod):
@@ -272,7 +327,7 @@ def _latex(node: N.Node) -> tuple[str, int]:
         neg = bool(c.could_extract_minus_sign())
         if neg:
             c = -c
-        head = "" if c == 1 else _ScalarLatex().parenthesize(c, MUL) + " "
+        head = "" if c == 1 else _ScalarLatex().parenthesize(c, MUL, strict=True) + " "
         body = " ".join(_lparen(_latex(f), MUL + 1) for f in node.factors)
         return ("-" if neg else "") + head + body, (CHAIN if node.is_scalar else MUL)
     if isinstance(node, N.Sum):
@@ -289,3 +344,7 @@ def _latex(node: N.Node) -> tuple[str, int]:
 
 def latex(node: N.Node) -> str:
     return _latex(node)[0]
+
+
+N.PRINTERS.plain = plain
+N.PRINTERS.latex = latex

@@ -28,19 +28,9 @@ import sympy as sp
 
 from ..errors import UnsupportedError
 from . import nodes as N
-
-
-def frobenius(g: N.Node, a: N.Node) -> sp.Expr:
-    """G : A = tr(Gᵀ A) as a scalar expression."""
-    if g.is_scalar:
-        return N.as_expr(g) * N.as_expr(a)
-    if isinstance(g, N.Zero) or isinstance(a, N.Zero):
-        return sp.S.Zero
-    if g.cols == 1:
-        return N.as_expr(N.mul(N.transpose(g), a))
-    p = N.mul(N.transpose(g), a)
-    coeff, fs = N.split(p)
-    return coeff * N.atom(N.Trace(N._prod(sp.S.One, fs)))
+from .differential import differential, frobenius, placeholder
+from .kron import vec
+from .linear import linear_map
 
 
 class Backprop:
@@ -121,72 +111,70 @@ def gradient(f: N.Node, var: N.Node) -> N.Node:
     parts = bp.grads.get(name, [])
     if not parts:
         return N.Scalar(sp.S.Zero) if var.is_scalar else N.Zero(var.rows, var.cols)
-    return N.add(*parts)
+    g = N.add(*parts)
+    if isinstance(var, N.Var) and var.sym:  # the symmetric part: df = sym(G) : dA for symmetric dA
+        return N.add(N.scale(sp.Rational(1, 2), g), N.scale(sp.Rational(1, 2), N.transpose(g)))
+    return g
 
 
-def _factor_u(node: N.Node, u: N.Var) -> N.Node:
-    """M with node = M u (node linear in u); UnsupportedError where no such matrix form exists."""
-    if isinstance(node, N.Zero):
-        return N.Zero(node.rows, u.rows)
-    if node == u:
-        return N.Identity(u.rows)
-    if isinstance(node, N.Scalar):
-        parts = []
-        for s in N.atoms_of(node.e):
-            a = N.node_of(s)
-            if not N.contains(a, u):
-                continue
-            c = sp.diff(node.e, s)
-            if c.has(s) or not isinstance(a, N.Prod):
-                raise UnsupportedError("no matrix form for this derivative")
-            fs = a.factors
-            if fs[-1] == u and not any(N.contains(f, u) for f in fs[:-1]):
-                row = N._prod(a.coeff, fs[:-1])  # w' u
-            elif fs[0] == N.transpose(u) and not any(N.contains(f, u) for f in fs[1:]):
-                row = N.transpose(N._prod(a.coeff, fs[1:]))  # u' w = w' u
-            else:
-                raise UnsupportedError("no matrix form for this derivative")
-            parts.append(N.mul(N.Scalar(c), row))
-        return N.add(*parts) if parts else N.Zero(1, u.rows)
-    if isinstance(node, N.Sum):
-        return N.add(*[_factor_u(t, u) for t in node.terms])
-    if isinstance(node, N.Prod):
-        u_atoms = [s for s in N.atoms_of(node.coeff) if N.contains(N.node_of(s), u)]
-        if u_atoms and not any(N.contains(f, u) for f in node.factors):
-            inner = _factor_u(N.Scalar(node.coeff), u)  # coeff = inner u (a row times u)
-            return N.mul(N._prod(sp.S.One, node.factors), inner)
-        if not u_atoms and not any(N.contains(f, u) for f in node.factors[:-1]):
-            return N.mul(N.Scalar(node.coeff), *node.factors[:-1], _factor_u(node.factors[-1], u))
-    if isinstance(node, N.Hadamard) and u in node.factors and node.cols == 1:
-        others = [f for f in node.factors if f != u]
-        if not any(N.contains(f, u) for f in others):
-            return N.Diag(N.hadamard(*others) if len(others) > 1 else others[0])
-    raise UnsupportedError("this Jacobian has no matrix form here (only a vec/Kronecker form exists)")
+SYMMETRIC_ONLY_GRADIENT = ("with respect to a symmetric matrix (declared :sym) jacli gives the gradient only "
+                           "(its symmetric part, (G + G')/2); declare the matrix without :sym for Jacobians "
+                           "and Hessians by all its entries")
+
+
+def _no_symmetric(var: N.Node) -> None:
+    if isinstance(var, N.Var) and var.sym:
+        raise UnsupportedError(SYMMETRIC_ONLY_GRADIENT)
 
 
 def jacobian(f: N.Node, var: N.Node) -> N.Node:
-    """∂f/∂var (numerator layout: rows are f's entries) for a vector f and a vector or scalar var."""
-    if not (f.is_scalar or f.cols == 1) or not (var.is_scalar or var.cols == 1):
-        raise UnsupportedError(
-            "the Jacobian of a matrix-valued expression, or with respect to a matrix, has only a "
-            "vec/Kronecker form (e.g. d vec(W x) = (x' ⊗ I) d vec(W)); jacli gives matrix forms for "
-            "vector functions of vectors, or use concrete sizes for the entries"
-        )
+    """∂f/∂var in numerator layout: rows are f's entries, columns var's, both flattened row by row.
+
+    A vector f of a vector (or scalar) var: reverse mode on uᵀ f with a fresh vector u gives
+    Jᵀ u, and Jᵀ is read off as the matrix of that linear map (jacli.matrix.linear), which is
+    always a plain matrix form. Otherwise the forward differential d f (linear in dX) is read
+    off the same way, giving a Kronecker form: d(A X B) = A dX B -> A ⊗ Bᵀ.
+    """
+    _no_symmetric(var)
     if f.is_scalar:
-        g = gradient(f, var)
-        return N.transpose(g)
-    u = N.Var("_u", f.rows, 1)
-    probe = N.mul(N.transpose(u), f)
-    g = gradient(probe, var)  # = Jᵀ u
-    jt = _factor_u(g, u)
-    return N.transpose(jt)
+        if var.is_scalar or var.cols == 1:
+            return N.transpose(gradient(f, var))
+        return N.transpose(vec(gradient(f, var)))
+    if f.cols == 1 and (var.is_scalar or var.cols == 1):
+        u = N.Var("_u", f.rows, 1)
+        probe = N.mul(N.transpose(u), f)
+        try:
+            g = gradient(probe, var)  # = Jᵀ u
+        except UnsupportedError:  # no reverse rule (kron, vec): the forward differential has them
+            return kronecker_jacobian(f, var)
+        return N.transpose(linear_map(g, u))
+    return kronecker_jacobian(f, var)
+
+
+def kronecker_jacobian(f: N.Node, var: N.Node) -> N.Node:
+    """The Jacobian of vec_r(f) by vec_r(var), read off the forward differential."""
+    if var.is_scalar:
+        return vec(differential(f, var, N.Scalar(sp.S.One)))
+    dv = placeholder(var)
+    return linear_map(differential(f, var, dv), dv)
 
 
 def hessian(f: N.Node, var: N.Node) -> N.Node:
-    """The Hessian of a scalar f with respect to a vector var: the Jacobian of the gradient."""
+    """The Hessian of a scalar f: the Jacobian of the gradient (of vec_r of it, for a matrix var)."""
     if not f.is_scalar:
         raise UnsupportedError("the Hessian needs a scalar-valued expression")
-    if not (var.is_scalar or var.cols == 1):
-        raise UnsupportedError("the Hessian with respect to a matrix has only a vec/Kronecker form; "
-                               "use concrete sizes for the entries")
-    return jacobian(gradient(f, var), var)
+    _no_symmetric(var)
+    g = gradient(f, var)
+    if var.is_scalar or var.cols == 1:
+        return jacobian(g, var)
+    return kronecker_jacobian(g, var)
+
+
+def cross_hessian(f: N.Node, a: N.Node, b: N.Node) -> N.Node:
+    """∂/∂b of vec_r(∇_a f): the (a, b) block of the Hessian."""
+    _no_symmetric(a)
+    _no_symmetric(b)
+    g = gradient(f, a)
+    if g.is_scalar or g.cols == 1:
+        return jacobian(g, b)
+    return kronecker_jacobian(g, b)

@@ -94,3 +94,21 @@ def is_number(expr: Any) -> bool:
     if isinstance(expr, sp.MatrixBase):
         return all(is_number(e) for e in expr)
     return isinstance(expr, sp.Basic) and expr.is_Rational is True
+
+
+VEC_NOTE = "matrices flattened row by row (vec by rows)"
+
+
+def differential_plain(block: Any) -> str | None:
+    """'d(W*x) = dW*x' for a matrix-form block that has its differential, else None."""
+    if block.differential is None:
+        return None
+    of, d = block.differential
+    return f"d({of.plain()}) = {d.plain()}"
+
+
+def differential_latex(block: Any) -> str | None:
+    if block.differential is None:
+        return None
+    of, d = block.differential
+    return rf"\mathrm{{d}}\left({of.latex()}\right) = {d.latex()}"

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..result import Result
 from ..shapes import json_shape
+from .common import differential_plain
 from .latex import latex_expr
 from .plain import plain_expr
 
@@ -42,6 +43,10 @@ def to_dict(result: Result) -> dict[str, Any]:
     out["latex"] = pick([latex_expr(b.expr) if b.expr is not None else None for b in blocks])
     if any(b.matrix_form is not None for b in blocks):  # concrete sizes: the verified matrix form too
         out["matrix_form"] = pick([plain_expr(b.matrix_form) if b.matrix_form is not None else None for b in blocks])
+    if result.vec:
+        out["vec"] = result.vec
+    if any(b.differential is not None for b in blocks):
+        out["differential"] = pick([differential_plain(b) for b in blocks])
     if result.at and exists:
         out["at"] = {k: plain_expr(v) if not hasattr(v, "dtype") else f"{v.shape[0]}x{v.shape[1]} array"
                      for k, v in result.at.items()}

@@ -13,7 +13,7 @@ from sympy.printing.latex import LatexPrinter
 
 from ..build import split_entry
 from ..result import Result
-from .common import display, is_number
+from .common import differential_latex, display, is_number
 from .plain import format_float
 
 
@@ -138,6 +138,9 @@ def _render(result: Result) -> str:
             left = left + rf"\Big|_{{{point}}}"
         if block.matrix_form is not None:  # concrete sizes: the matrix form, then the entries
             right = latex_expr(block.matrix_form) + " = " + right
+        diff = differential_latex(block)
+        if diff:  # Kronecker forms: the differential they are read off
+            right += r", \quad " + diff
         lines.append(f"{left} = {right}")
     if len(lines) == 1:
         return lines[0]

@@ -13,7 +13,7 @@ import sympy as sp
 from sympy.printing.str import StrPrinter
 
 from ..result import Result
-from .common import display, is_number
+from .common import differential_plain, display, is_number
 
 
 class PlainPrinter(StrPrinter):
@@ -103,6 +103,9 @@ def _render(result: Result) -> str:
         parts.append(text)
     if result.layout and any(b.shape != () for b in result.blocks):
         comments.append(f"{result.layout} layout")
+    if result.vec:
+        comments.append(f"vec by {result.vec}")
+    comments.extend(d for d in (differential_plain(b) for b in result.blocks) if d)
     line = "; ".join(parts)
     if comments:
         line += "  # " + "; ".join(comments)

@@ -15,7 +15,7 @@ from rich.text import Text
 
 from ..guard import tree_size
 from ..result import Result
-from .common import COMMAND_TITLES, display, is_number, layout_note
+from .common import COMMAND_TITLES, VEC_NOTE, differential_plain, display, is_number, layout_note
 from .plain import plain_expr, plain_value
 
 #: matrices with more rows or columns than these are shown as their top-left corner unless full=True
@@ -108,6 +108,9 @@ def render(result: Result, color: bool = True, width: int = 100, full: bool = Fa
                 console.print(Text(f"= {plain_expr(block.matrix_form)}", style="cyan"))
             shown, elided = corner(block.expr, full)
             console.print(Text(pretty_expr(shown, width)))
+            diff = differential_plain(block)
+            if diff:
+                console.print(Text(diff, style="cyan"))
             if too_large(shown):
                 console.print(Text(f"note: {TOO_LARGE_NOTE}", style="dim"))
             if result.at and block.exact is not None:
@@ -125,6 +128,8 @@ def render(result: Result, color: bool = True, width: int = 100, full: bool = Fa
     note = layout_note(result)
     if note and any(b.shape != () for b in result.blocks):
         console.print(Text(note, style="dim"))
+    if result.vec:
+        console.print(Text(VEC_NOTE, style="dim"))
     if result.check is not None:
         c = result.check
         style = "green" if c.ok else "bold red"
