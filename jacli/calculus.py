@@ -18,8 +18,9 @@ from typing import Any
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-from . import fast
+from . import atvalue, fast
 from . import syntax as sx
+from .atvalue import AtValue
 from .budget import attempt
 from .build import Value, Workspace, as_value, check_power, check_size, shape_of, split_entry
 from .errors import EvaluationError, UnsupportedError, UsageError
@@ -217,22 +218,24 @@ def split_names(wrt: str | Sequence[str] | None) -> list[str] | None:
 
 
 # --- point evaluation --------------------------------------------------------------------------
-def parse_point(ws: Workspace, at: dict[str, str] | Sequence[str] | None) -> dict[str, Value]:
-    """``--at NAME=VALUE`` texts -> sympy values (numbers, or matrices of numbers)."""
+def parse_point(ws: Workspace, at: dict[str, str] | Sequence[str | AtValue] | None) -> dict[str, Value]:
+    """``--at NAME=VALUE`` texts (or AtValues already read) -> sympy values (numbers, or matrices
+    of numbers), by the strict value grammar of :mod:`jacli.atvalue`."""
     if not at:
         return {}
-    items = at.items() if isinstance(at, dict) else [_split_at(a) for a in at]
-    items = [(name, at_text(text)) for name, text in items]
+    if isinstance(at, dict):
+        values = [atvalue.read(name.strip(), text) for name, text in at.items()]
+    else:
+        values = [a if isinstance(a, AtValue) else atvalue.split(a) for a in at]
     point: dict[str, Value] = {}
-    for name, text in items:
-        name = name.strip()
+    for v in values:
+        name = v.name
         if not sx.is_identifier(name):
             raise UsageError(f"bad --at name {name!r}")
-        node = sx.parse(text, ws.function_names() - set(ws.funcs))
-        value = Workspace().lower(node, text)
+        value = atvalue.parse(v, ws.function_names() - set(ws.funcs))
         free = value.free_symbols if isinstance(value, sp.Basic) else set()
         if free:
-            raise UsageError(f"--at {name}={text}: the value must be a number, not an expression in {', '.join(sorted(map(str, free)))}")
+            raise UsageError(f"{v.label}: the value must be a number, not an expression in {', '.join(sorted(map(str, free)))}")
         want = ws.shapes.get(name, SCALAR)
         got = shape_of(value)
         if got != want:
@@ -243,30 +246,9 @@ def parse_point(ws: Workspace, at: dict[str, str] | Sequence[str] | None) -> dic
     return point
 
 
-def _split_at(spec: str) -> tuple[str, str]:
-    name, sep, value = spec.partition("=")
-    if not sep or not value.strip():
-        raise UsageError(f"bad --at {spec!r}: expected NAME=VALUE")
-    return name, at_text(value.strip())
-
-
-MAX_AT_FILE = 64 * 2**20
-
-
 def at_text(value: str) -> str:
-    """An --at value; ``@PATH`` reads it from a file (large matrices do not fit on a command line,
-    where one argument is limited to 128 KiB on Linux). The text is parsed like any other value."""
-    if not value.startswith("@"):
-        return value
-    path = value[1:]
-    try:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read(MAX_AT_FILE + 1)
-    except (OSError, UnicodeDecodeError) as err:
-        raise UsageError(f"--at: cannot read {path!r}: {getattr(err, 'strerror', None) or err}") from None
-    if len(text) > MAX_AT_FILE:
-        raise UsageError(f"--at: {path!r} is larger than {MAX_AT_FILE // 2**20} MiB")
-    return text.strip()
+    """An --at value's text; ``@PATH`` reads it from a file (see jacli.atvalue)."""
+    return atvalue.read("", value).text
 
 
 def substitution(ws: Workspace, point: dict[str, Value]) -> dict[sp.Symbol, sp.Expr]:

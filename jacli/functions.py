@@ -138,6 +138,27 @@ def to_elementary(expr: Any) -> Any:
     )
 
 
+def _gamma1(n: float) -> float:
+    """n! as Gamma(n + 1), inf where it overflows (as numpy's own functions give)."""
+    try:
+        return math.gamma(n + 1.0)
+    except OverflowError:
+        return math.inf
+    except ValueError:  # a pole: n a negative integer
+        return math.nan
+
+
+def _polygamma(k: float, x: float) -> float:
+    """polygamma(k, x) (derivatives of factorial) through mpmath; numpy has none."""
+    import mpmath
+
+    try:
+        v = mpmath.polygamma(int(k), x)
+    except (ValueError, ZeroDivisionError, OverflowError):
+        return math.nan
+    return float(v.real) if not v.imag else math.nan
+
+
 def numpy_functions() -> dict[str, Any]:
     """Implementations for ``lambdify``'s module list."""
     import numpy as np
@@ -151,7 +172,15 @@ def numpy_functions() -> dict[str, Any]:
     def _step(x: Any) -> Any:
         return np.where(np.asarray(x, dtype=float) > 0, 1.0, 0.0)
 
-    return {"sigmoid": _sigmoid, "relu": _relu, "step": _step, "factorial": np.vectorize(lambda n: math.gamma(n + 1.0), otypes=[float])}
+    return {"sigmoid": _sigmoid, "relu": _relu, "step": _step, "factorial": np.vectorize(_gamma1, otypes=[float]),
+            "gamma": np.vectorize(lambda x: _gamma1(x - 1.0), otypes=[float]),
+            "polygamma": np.vectorize(_polygamma, otypes=[float])}
+
+
+def _too_big_for_numpy(n: Any) -> bool:
+    """An exact number whose numerator or denominator does not fit a float's 53-bit mantissa:
+    numpy would make it an object array (no log or exp) and Python's float() overflows."""
+    return bool(abs(int(n.p)) > 2**53 or int(n.q) > 2**53)
 
 
 def compile_numpy(symbols: Sequence[Any], exprs: Sequence[Any], extra: dict[str, Any] | None = None,
@@ -166,7 +195,10 @@ def compile_numpy(symbols: Sequence[Any], exprs: Sequence[Any], extra: dict[str,
     whenever one argument is a Dummy, so the stand-ins are plain symbols.
     """
     dummies = [sp.Symbol(f"_v{i}", real=True) for i in range(len(symbols))]
-    rename = dict(zip(symbols, dummies, strict=True))
+    rename: dict[Any, Any] = dict(zip(symbols, dummies, strict=True))
+    for e in exprs:  # exact numbers numpy cannot hold (7e372, 10^30) become floats: inf, 1e30, 0.0
+        if isinstance(e, sp.Basic):
+            rename.update((n, sp.Float(n, 17)) for n in e.atoms(sp.Rational) if _too_big_for_numpy(n))
     with sp.evaluate(False):
         renamed = [e.xreplace(rename) if isinstance(e, sp.Basic) else e for e in exprs]
     modules = [*([extra] if extra else []), numpy_functions(), "numpy"]

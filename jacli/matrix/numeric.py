@@ -182,9 +182,17 @@ def random_values(shapes: dict[str, tuple[int, int] | tuple[()]], wellcond: set[
 
 
 def concrete_workspace(ws: Workspace, sizes: dict[str, int]) -> Workspace:
-    """The same declarations with every size name replaced by its value."""
+    """The same declarations with every size name replaced by its value.
+
+    Sizes are drawn (or read from --at) only for the variables the expression uses, its --let
+    definitions included; a declared variable it does not use (-v X:m,n beside x:n) may have
+    size names without a value, and is left out. --let bodies are lowered only when used, so
+    an unused one that names such a variable is never looked at.
+    """
     out = Workspace()
     for name, shape in ws.shapes.items():
+        if any(isinstance(d, str) and d not in sizes for d in shape):
+            continue
         out.declare(name, tuple(sizes[d] if isinstance(d, str) else d for d in shape))
     out.funcs = dict(ws.funcs)
     for name, body in ws.lets:
