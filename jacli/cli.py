@@ -517,6 +517,8 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _main(argv: list[str] | None) -> None:
+    if sys.stdout is None:  # started with descriptor 1 closed (>&-): nowhere to put any answer
+        _stream_fault(streams.StreamFault("stdout", errno.EBADF, streams.CLOSED))
     try:
         try:
             cli.main(args=argv, prog_name="jacli", standalone_mode=False)
