@@ -177,6 +177,17 @@ def numpy_functions() -> dict[str, Any]:
             "polygamma": np.vectorize(_polygamma, otypes=[float])}
 
 
+def real_values(out: Any) -> Any:
+    """The flat float array of what a compiled function returned (a list of entries or an array);
+    a complex entry with an imaginary part is nan (not real there), never silently its real part."""
+    import numpy as np
+
+    arr = np.asarray(np.broadcast_arrays(*out) if isinstance(out, list) else out)
+    if np.iscomplexobj(arr):
+        arr = np.where(np.imag(arr) == 0, np.real(arr), np.nan)
+    return np.asarray(arr, dtype=float).reshape(-1)
+
+
 def _too_big_for_numpy(n: Any) -> bool:
     """An exact number whose numerator or denominator does not fit a float's 53-bit mantissa:
     numpy would make it an object array (no log or exp) and Python's float() overflows."""

@@ -17,7 +17,7 @@ import sympy as sp
 
 from ..build import Workspace
 from ..errors import EvaluationError, UsageError
-from ..functions import compile_numpy, numpy_functions
+from ..functions import compile_numpy, numpy_functions, real_values
 from ..result import Check
 from ..shapes import SCALAR, Shape, is_concrete
 from . import nodes as N
@@ -214,7 +214,7 @@ def entry_function(cws: Workspace, text: str, names: list[str]) -> tuple[Callabl
         args = [v for name in names for v in np.asarray(values[name], dtype=float).reshape(-1)]
         with np.errstate(all="ignore"):
             out = f(*args)
-        return np.asarray(np.broadcast_arrays(*out) if isinstance(out, list) else out, dtype=float).reshape(-1)
+        return real_values(out)
 
     return call, value_
 
