@@ -11,6 +11,7 @@ import gc
 import os
 import shutil
 import sys
+import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -495,7 +496,9 @@ def main(argv: list[str] | None = None) -> None:
     command is a short-lived process: the cyclic garbage collector would spend a tenth of a cold
     start walking sympy's freshly imported objects, and sympy's expressions hold no cycles; so
     it is paused while the command runs (batch runs collect every BATCH_COLLECT lines) and
-    restored afterwards for callers that run main() in-process.
+    restored afterwards for callers that run main() in-process. Faults of the standard streams
+    become one line and a status (see jacli.streams), and Python warnings are silenced while
+    the command runs, so that stderr carries only jacli's own lines.
     """
     import signal
     import threading
@@ -508,7 +511,9 @@ def main(argv: list[str] | None = None) -> None:
     was = gc.isenabled()
     gc.disable()
     try:
-        _main(argv)
+        with warnings.catch_warnings():  # numpy's and sympy's warnings would be extra lines on stderr
+            warnings.simplefilter("ignore")
+            _main(argv)
     finally:
         if was:
             gc.enable()

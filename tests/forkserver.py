@@ -84,9 +84,9 @@ def _child(request: dict[str, Any], tmp: str) -> None:
         os.dup2(f, fd)
         os.close(f)
     # the streams a fresh interpreter makes on these descriptors (UTF-8 locale, not a terminal)
-    sys.stdin = io.TextIOWrapper(io.open(0, "rb", closefd=False), encoding="utf-8")
-    sys.stdout = io.TextIOWrapper(io.open(1, "wb", closefd=False), encoding="utf-8")
-    sys.stderr = io.TextIOWrapper(io.open(2, "wb", closefd=False), encoding="utf-8", errors="backslashreplace",
+    sys.stdin = io.TextIOWrapper(open(0, "rb", closefd=False), encoding="utf-8")
+    sys.stdout = io.TextIOWrapper(open(1, "wb", closefd=False), encoding="utf-8")
+    sys.stderr = io.TextIOWrapper(open(2, "wb", closefd=False), encoding="utf-8", errors="backslashreplace",
                                   line_buffering=True)
     for key, value in request["env"].items():
         if value is None:
@@ -131,6 +131,7 @@ def _wait(pid: int) -> int:
 def serve() -> None:
     import click  # noqa: F401 - imported once here, inherited by every child
     import numpy  # noqa: F401
+    import rich.tree  # noqa: F401
     import sympy  # noqa: F401
 
     import jacli.calculus  # noqa: F401
@@ -144,7 +145,6 @@ def serve() -> None:
     import jacli.render.pretty  # noqa: F401
     import jacli.render.steps  # noqa: F401
     import jacli.steps  # noqa: F401
-    import rich.tree  # noqa: F401
     from jacli.functions import compile_numpy
 
     x = sympy.Symbol("x")
