@@ -315,7 +315,10 @@ def _exact_entry(e: sp.Expr) -> sp.Expr:
         raise EvaluationError("the result is undefined at this point (division by zero or a singularity)")
     if e.is_Number or tree_size(e, SIMPLIFY_MAX_NODES) > SIMPLIFY_MAX_NODES:
         return e
-    cand = attempt(lambda: sp.nsimplify(sp.simplify(e), rational=False) if sp.count_ops(e) < 40 else e, 0.5)
+    try:
+        cand = attempt(lambda: sp.nsimplify(sp.simplify(e), rational=False) if sp.count_ops(e) < 40 else e, 0.5)
+    except ArithmeticError:  # mpmath overflows on values such as exp(7e372): keep the form as it is
+        cand = None
     if cand is not None and sp.count_ops(cand) <= sp.count_ops(e):
         return cand
     return e

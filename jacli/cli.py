@@ -6,17 +6,19 @@ them, so ``jacli --help`` and ``jacli --version`` stay fast.
 
 from __future__ import annotations
 
+import errno
 import gc
 import os
 import shutil
 import sys
+import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import click
 
-from . import __version__
-from .errors import ExitStatus, JacliError, ParseError, Timeout
+from . import __version__, streams
+from .errors import ExitStatus, JacliError, ParseError, Timeout, UsageError
 from .language import help_text
 
 FORMATS = ("pretty", "plain", "latex", "json", "numpy")
@@ -148,7 +150,7 @@ def choose_format(fmt: str | None, latex: bool) -> str:
         return "latex"
     if fmt:
         return fmt
-    return "pretty" if sys.stdout.isatty() else "plain"
+    return "pretty" if streams.isatty(sys.stdout) else "plain"
 
 
 def render(result: Any, fmt: str, full: bool = False) -> str:
@@ -163,21 +165,21 @@ def render(result: Any, fmt: str, full: bool = False) -> str:
     else:
         from .render import pretty
 
-        color = "NO_COLOR" not in os.environ and sys.stdout.isatty()
+        color = "NO_COLOR" not in os.environ and streams.isatty(sys.stdout)
         width = shutil.get_terminal_size((100, 24)).columns
         return pretty.render(result, color=color, width=max(40, min(width, 200)), full=full)
     return out.render(result)
 
 
 def emit(text: str) -> None:
-    click.echo(text)
-    sys.stdout.flush()
+    """One result on stdout, flushed; a fault raises streams.StreamFault (see jacli.streams)."""
+    streams.write_out(text)
 
 
 def error_line(message: str | JacliError, prefix: str = "jacli: ") -> None:
     """One error on stderr: a single line (parse errors add a caret line under the echo)."""
     text = message.render(prefix) if isinstance(message, JacliError) else prefix + message
-    click.echo(text, err=True)
+    streams.write_err(text)
 
 
 # --- running a computation ------------------------------------------------------------------
@@ -200,6 +202,22 @@ class Run:
             self._ws = Workspace.from_options(var=self.opts.get("decls", ()), func=self.opts.get("func", ()),
                                               let=self.opts.get("let", ()))
         return self._ws
+
+    def option_error(self) -> JacliError | None:
+        """An error in the options themselves (-v, --func, --let, the --at values' text and files),
+        or None. Batch mode asks before its first line: each line would repeat the error."""
+        from . import atvalue
+        from .syntax import MAX_LENGTH
+
+        try:
+            ws = self.workspace()
+            for spec in self.opts.get("at") or ():
+                value = atvalue.split(spec)
+                if len(value.text) <= MAX_LENGTH:  # longer lists of numbers are read by numpy, not parsed
+                    atvalue.parse(value, ws.function_names() - set(ws.funcs))
+        except JacliError as e:
+            return e
+        return None
 
     def one(self, text: str) -> tuple[str, int]:
         """Compute and render one expression; returns (output, exit status)."""
@@ -242,7 +260,7 @@ class Run:
             )
         except RecursionError:
             return None, ExitStatus.LIMIT, "the expression is too deeply nested to compute"
-        except (KeyboardInterrupt, BrokenPipeError, SystemExit):
+        except (KeyboardInterrupt, SystemExit):
             raise
         except Exception as e:  # noqa: BLE001 - the last line of defence: one line, no traceback
             if self.opts.get("debug"):
@@ -251,7 +269,11 @@ class Run:
 
     def run(self, expr: str) -> int:
         if expr == "-":
-            return self.batch(sys.stdin)
+            bad = self.option_error()
+            if bad is not None:  # once, before any line, rather than once per line
+                error_line(bad)
+                return int(bad.status)
+            return self.batch(streams.input_lines())
         out, status, err = self.guarded(expr)
         if out is not None:
             emit(out)
@@ -261,15 +283,22 @@ class Run:
             error_line("--check: the result disagrees with the numerical check (see the check above)")
         return int(status)
 
-    def batch(self, lines: Iterable[str]) -> int:
+    def batch(self, lines: Iterable[str | bytes]) -> int:
+        """One result per line; a line that is not UTF-8 (bytes) is that line's error."""
         from .render.json import error_record
 
         worst = 0
+        out: str | None
+        status: int
+        err: str | JacliError | None
         for number, raw in enumerate(lines, start=1):
-            text = raw.strip()
-            if not text or text.startswith("#"):
-                continue
-            out, status, err = self.guarded(text)
+            if isinstance(raw, bytes):
+                out, status, err = None, ExitStatus.USAGE, UsageError(streams.undecodable(raw))
+            else:
+                text = raw.strip()
+                if not text or text.startswith("#"):
+                    continue
+                out, status, err = self.guarded(text)
             if number % BATCH_COLLECT == 0:
                 gc.collect()
             if out is not None:
@@ -370,6 +399,8 @@ def diff(expr: str, variables: tuple[str, ...], wrt: tuple[str, ...], order: int
     if variables and wrt:
         raise click.UsageError("give the variables either after EXPR or with --wrt, not both")
     variables = tuple(split_names(wrt) or ()) if wrt else variables
+    if plot_file is not None and not plot_file.strip():
+        raise click.BadParameter("needs a file name ending in .png or .svg", param_hint="'--plot-file'")
     run = Run(lambda text, ws: derivative(text, variables, order, ws=ws, at=opts.get("at"),
                                           simplify=not opts.get("no_simplify"), steps=opts.get("steps", False)), opts)
     if plot or plot_file:
@@ -449,7 +480,7 @@ def plot_result(result: Any, ws: Any, terminal: bool, path: str | None, fmt: str
     data = plotting.prepare(result, ws)
     if path:
         plotting.write_file(data, path)
-        click.echo(f"jacli: wrote {path}", err=True)
+        error_line(f"wrote {path}")
     if terminal and fmt != "json":
         return plotting.terminal(data, width=72 if fmt != "pretty" else max(40, min(shutil.get_terminal_size()[0] - 2, 120)))
     return None
@@ -476,7 +507,9 @@ def main(argv: list[str] | None = None) -> None:
     command is a short-lived process: the cyclic garbage collector would spend a tenth of a cold
     start walking sympy's freshly imported objects, and sympy's expressions hold no cycles; so
     it is paused while the command runs (batch runs collect every BATCH_COLLECT lines) and
-    restored afterwards for callers that run main() in-process.
+    restored afterwards for callers that run main() in-process. Faults of the standard streams
+    become one line and a status (see jacli.streams), and Python warnings are silenced while
+    the command runs, so that stderr carries only jacli's own lines.
     """
     import signal
     import threading
@@ -489,7 +522,9 @@ def main(argv: list[str] | None = None) -> None:
     was = gc.isenabled()
     gc.disable()
     try:
-        _main(argv)
+        with warnings.catch_warnings():  # numpy's and sympy's warnings would be extra lines on stderr
+            warnings.simplefilter("ignore")
+            _main(argv)
     finally:
         if was:
             gc.enable()
@@ -498,10 +533,17 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _main(argv: list[str] | None) -> None:
+    if sys.stdout is None:  # started with descriptor 1 closed (>&-): nowhere to put any answer
+        _stream_fault(streams.StreamFault("stdout", errno.EBADF, streams.CLOSED))
     try:
-        cli.main(args=argv, prog_name="jacli", standalone_mode=False)
+        try:
+            cli.main(args=argv, prog_name="jacli", standalone_mode=False)
+        except OSError as e:  # click's own writes (--help, --version) to a full or closed stdout
+            raise streams.fault("stdout", e) from None
+    except streams.StreamFault as e:
+        _stream_fault(e)
     except click.exceptions.NoArgsIsHelpError as e:
-        click.echo(e.ctx.get_help() if e.ctx else "", err=True)
+        streams.write_err(e.ctx.get_help() if e.ctx else "")
         sys.exit(ExitStatus.USAGE)
     except click.UsageError as e:
         hint = f" (see 'jacli {e.ctx.info_name} --help')" if e.ctx and e.ctx.info_name != "jacli" else " (see 'jacli --help')"
@@ -519,37 +561,44 @@ def _main(argv: list[str] | None) -> None:
         interrupted = e.signum == signal.SIGINT
         _last_words("interrupted" if interrupted else "terminated")
         sys.exit(130 if interrupted else 143)
-    except BrokenPipeError:
-        _quiet_pipe()
-        sys.exit(0)
     except SystemExit as e:
-        code = e.code
-        try:
-            sys.stdout.flush()
-        except BrokenPipeError:
-            _quiet_pipe()
-            sys.exit(0)
-        sys.exit(code)
-    try:
-        sys.stdout.flush()
-    except BrokenPipeError:
-        _quiet_pipe()
+        if _click_saw_closed_pipe():
+            _stream_fault(streams.StreamFault("stdout", errno.EPIPE, "closed pipe"))
+        _flush_or_exit()
+        sys.exit(e.code)
+    _flush_or_exit()
     sys.exit(0)
 
 
+def _flush_or_exit() -> None:
+    """Flush stdout before exiting; a fault doing so is reported like any other."""
+    try:
+        streams.flush_out()
+    except streams.StreamFault as e:
+        _stream_fault(e)
+
+
+def _stream_fault(e: streams.StreamFault) -> None:
+    """One line for a fault of stdout or stdin (none for a closed pipe), then its exit status."""
+    if not e.quiet:
+        error_line(e.message())
+    streams.silence_stdout()
+    sys.exit(e.status)
+
+
+def _click_saw_closed_pipe() -> bool:
+    """click answers an EPIPE while it writes (help to ``| head -1``) with exit 1 and wraps the
+    streams to silence the final flush; jacli reports a closed pipe as a quiet exit 0."""
+    wrapped = [name for name in ("stdout", "stderr") if type(getattr(sys, name)).__name__ == "_PacifyFlushWrapper"]
+    for name in wrapped:
+        setattr(sys, name, getattr(sys, name).wrapped)
+    return bool(wrapped)
+
+
 def _last_words(message: str) -> None:
-    """One line on stderr as a signal ends the run; quiet if stderr is gone too."""
+    """One line on stderr as a signal ends the run; quiet if stdout or stderr is gone too."""
     try:
-        sys.stdout.flush()
-    except (BrokenPipeError, ValueError, OSError):
-        pass
-    try:
-        error_line(message)
-    except (BrokenPipeError, ValueError, OSError):
-        pass
-
-
-def _quiet_pipe() -> None:
-    """stdout's reader went away (``| head -1``): silence the interpreter's final flush."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
+        streams.flush_out()
+    except streams.StreamFault:
+        streams.silence_stdout()
+    error_line(message)

@@ -306,9 +306,9 @@ def evaluate_floats(value: Any, subs: dict[Any, Any]) -> Any:
 
         symbols = sorted(used, key=str)
         f = compile_numpy(symbols, entries, cse=True)
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"):  # numpy floats: an overflow is inf, not an OverflowError
             out = np.asarray([np.broadcast_to(np.asarray(v, dtype=float), ())
-                              for v in f(*[point[s] for s in symbols])], dtype=float)
+                              for v in f(*[np.float64(point[s]) for s in symbols])], dtype=float)
     if not np.all(np.isfinite(out)):
         raise EvaluationError("the result is undefined at this point (division by zero or a singularity)")
     rows, cols = value.shape

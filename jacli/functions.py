@@ -285,6 +285,27 @@ def to_elementary(expr: Any) -> Any:
     return expr.replace(lambda e: isinstance(e, (sigmoid, relu, step, softplus, gelu, _Extremum)), elementary)
 
 
+def _gamma1(n: float) -> float:
+    """n! as Gamma(n + 1), inf where it overflows (as numpy's own functions give)."""
+    try:
+        return math.gamma(n + 1.0)
+    except OverflowError:
+        return math.inf
+    except ValueError:  # a pole: n a negative integer
+        return math.nan
+
+
+def _polygamma(k: float, x: float) -> float:
+    """polygamma(k, x) (derivatives of factorial) through mpmath; numpy has none."""
+    import mpmath
+
+    try:
+        v = mpmath.polygamma(int(k), x)
+    except (ValueError, ZeroDivisionError, OverflowError):
+        return math.nan
+    return float(v.real) if not v.imag else math.nan
+
+
 def numpy_functions() -> dict[str, Any]:
     """Implementations for ``lambdify``'s module list."""
     import numpy as np
@@ -309,7 +330,26 @@ def numpy_functions() -> dict[str, Any]:
 
     return {"sigmoid": _sigmoid, "relu": _relu, "step": _step, "softplus": _softplus, "gelu": _gelu, "erf": erf,
             "maximum": np.maximum, "minimum": np.minimum,
-            "factorial": np.vectorize(lambda n: math.gamma(n + 1.0), otypes=[float])}
+            "factorial": np.vectorize(_gamma1, otypes=[float]),
+            "gamma": np.vectorize(lambda x: _gamma1(x - 1.0), otypes=[float]),
+            "polygamma": np.vectorize(_polygamma, otypes=[float])}
+
+
+def real_values(out: Any) -> Any:
+    """The flat float array of what a compiled function returned (a list of entries or an array);
+    a complex entry with an imaginary part is nan (not real there), never silently its real part."""
+    import numpy as np
+
+    arr = np.asarray(np.broadcast_arrays(*out) if isinstance(out, list) else out)
+    if np.iscomplexobj(arr):
+        arr = np.where(np.imag(arr) == 0, np.real(arr), np.nan)
+    return np.asarray(arr, dtype=float).reshape(-1)
+
+
+def _too_big_for_numpy(n: Any) -> bool:
+    """An exact number whose numerator or denominator does not fit a float's 53-bit mantissa:
+    numpy would make it an object array (no log or exp) and Python's float() overflows."""
+    return bool(abs(int(n.p)) > 2**53 or int(n.q) > 2**53)
 
 
 def compile_numpy(symbols: Sequence[Any], exprs: Sequence[Any], extra: dict[str, Any] | None = None,
@@ -324,7 +364,10 @@ def compile_numpy(symbols: Sequence[Any], exprs: Sequence[Any], extra: dict[str,
     whenever one argument is a Dummy, so the stand-ins are plain symbols.
     """
     dummies = [sp.Symbol(f"_v{i}", real=True) for i in range(len(symbols))]
-    rename = dict(zip(symbols, dummies, strict=True))
+    rename: dict[Any, Any] = dict(zip(symbols, dummies, strict=True))
+    for e in exprs:  # exact numbers numpy cannot hold (7e372, 10^30) become floats: inf, 1e30, 0.0
+        if isinstance(e, sp.Basic):
+            rename.update((n, sp.Float(n, 17)) for n in e.atoms(sp.Rational) if _too_big_for_numpy(n))
     with sp.evaluate(False):
         renamed = [e.xreplace(rename) if isinstance(e, sp.Basic) else e for e in exprs]
     modules = [*([extra] if extra else []), numpy_functions(), "numpy"]

@@ -21,7 +21,7 @@ import numpy as np
 import sympy as sp
 
 from .errors import EvaluationError, UnsupportedError
-from .functions import compile_numpy
+from .functions import compile_numpy, real_values
 from .result import Check
 
 RTOL = 1e-6
@@ -81,9 +81,9 @@ def check_stages(stages: list[Stage], point: dict[Any, float] | None = None, see
         compiled.append((fg, inputs, fj, len(g)))
 
     def call(f: Any, values: dict[Any, float]) -> np.ndarray:
-        with np.errstate(all="ignore"):
-            out = f(*[values[s] for s in symbols])
-        return np.asarray(np.broadcast_arrays(*out) if isinstance(out, list) else out, dtype=float).reshape(-1)
+        with np.errstate(all="ignore"):  # numpy floats: an overflow is inf (Python's floats raise)
+            out = f(*[np.float64(values[s]) for s in symbols])
+        return real_values(out)
 
     rng = np.random.default_rng(seed)
     if point is None:

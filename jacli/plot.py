@@ -7,6 +7,7 @@ imported only when a file is asked for.
 
 from __future__ import annotations
 
+import errno
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +17,7 @@ import numpy as np
 import sympy as sp
 
 from .build import Workspace, shape_of
-from .errors import UnsupportedError, UsageError
+from .errors import JacliError, UnsupportedError, UsageError
 from .functions import numpy_functions
 from .result import Result
 from .shapes import SCALAR
@@ -186,6 +187,9 @@ def terminal(data: PlotData, width: int = 72, height: int = 21) -> str:
     return "\n".join(lines)
 
 
+_DISK_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG}
+
+
 def write_file(data: PlotData, path: str) -> Path:
     """A PNG or SVG picture (matplotlib): f, f', and the tangent line with its point of contact."""
     out = Path(path)
@@ -217,8 +221,9 @@ def write_file(data: PlotData, path: str) -> Path:
         fig.tight_layout()
         metadata = {"Date": None} if fmt == "svg" else {}
         fig.savefig(out, format=fmt, metadata=metadata)
-    except OSError as e:
-        raise UsageError(f"--plot-file {path}: {e.strerror or e}") from None
+    except OSError as e:  # a full disk is a failure (exit 1); a bad path (no such directory) bad usage
+        kind = JacliError if e.errno in _DISK_FULL else UsageError
+        raise kind(f"--plot-file {path}: {e.strerror or e}") from None
     finally:
         plt.close(fig)
     return out

@@ -6,13 +6,16 @@ Below both, so that dependencies point one way: calculus -> values, matrix.api -
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from typing import Any
 
 import sympy as sp
 
+from . import atvalue
 from . import syntax as sx
+from .atvalue import AtValue
 from .build import Value, Workspace, shape_of
 from .errors import UsageError
 from .shapes import SCALAR, format_shape
@@ -40,23 +43,21 @@ def split_names(wrt: str | Sequence[str] | None) -> list[str] | None:
     return names
 
 
-def parse_point(ws: Workspace, at: dict[str, str] | Sequence[str] | None) -> dict[str, Value]:
-    """``--at NAME=VALUE`` texts -> sympy values (numbers, or matrices of numbers)."""
+def parse_point(ws: Workspace, at: dict[str, Any] | Sequence[str | AtValue] | None) -> dict[str, Value]:
+    """``--at NAME=VALUE`` texts (``x=1,y=2`` holds two), numbers given to the Python API, or
+    AtValues already read -> sympy values (numbers, or matrices of numbers), by the strict value
+    grammar of :mod:`jacli.atvalue`."""
     if not at:
         return {}
-    items = [(str(k), v if isinstance(v, str) else number_text(v)) for k, v in at.items()] if isinstance(at, dict) \
-        else [_split_at(a) for a in split_at_options(at)]
-    items = [(name, at_text(text)) for name, text in items]
     point: dict[str, Value] = {}
-    for name, text in items:
-        name = name.strip()
+    for v in at_values(at):
+        name = v.name
         if not sx.is_identifier(name):
             raise UsageError(f"bad --at name {name!r}")
-        node = sx.parse(text, ws.function_names() - set(ws.funcs))
-        value = Workspace().lower(node, text)
+        value = atvalue.parse(v, ws.function_names() - set(ws.funcs))
         free = value.free_symbols if isinstance(value, sp.Basic) else set()
         if free:
-            raise UsageError(f"--at {name}={text}: the value must be a number, not an expression in {', '.join(sorted(map(str, free)))}")
+            raise UsageError(f"{v.label}: the value must be a number, not an expression in {', '.join(sorted(map(str, free)))}")
         want = ws.shapes.get(name, SCALAR)
         got = shape_of(value)
         if got != want:
@@ -67,6 +68,16 @@ def parse_point(ws: Workspace, at: dict[str, str] | Sequence[str] | None) -> dic
             raise UsageError(f"--at {name}: {name} is declared symmetric (:sym) but the value is not symmetric")
         point[name] = value
     return point
+
+
+def at_values(at: dict[str, Any] | Sequence[str | AtValue]) -> list[AtValue]:
+    """The --at values, each read (@FILE) once: from ``NAME=VALUE`` texts (``x=1,y=2`` holds two),
+    from a dict of texts or numbers (the Python API), or AtValues already read."""
+    if isinstance(at, dict):
+        return [atvalue.read(sx.read_name(str(name)), text if isinstance(text, str) else number_text(text))
+                for name, text in at.items()]
+    return [a if isinstance(a, AtValue) else _split_at(a)
+            for spec in at for a in ([spec] if isinstance(spec, AtValue) else split_at_options([spec]))]
 
 
 def split_at_options(specs: Sequence[str]) -> list[str]:
@@ -116,31 +127,15 @@ def number_text(value: Any) -> str:
     raise UsageError(f"not a number or a list of numbers: {value!r}")
 
 
-def _split_at(spec: str) -> tuple[str, str]:
-    name, sep, value = spec.partition("=")
-    name = sx.read_name(name)
-    if not sep or not value.strip():
-        raise UsageError(f"bad --at {spec!r}: expected NAME=VALUE")
-    return name, at_text(value.strip())
-
-
-MAX_AT_FILE = 64 * 2**20
+def _split_at(spec: str) -> AtValue:
+    """One ``NAME=VALUE`` (VALUE possibly @FILE, read once), the name read as in an expression."""
+    v = atvalue.split(spec)
+    return dataclasses.replace(v, name=sx.read_name(v.name))
 
 
 def at_text(value: str) -> str:
-    """An --at value; ``@PATH`` reads it from a file (large matrices do not fit on a command line,
-    where one argument is limited to 128 KiB on Linux). The text is parsed like any other value."""
-    if not value.startswith("@"):
-        return value
-    path = value[1:]
-    try:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read(MAX_AT_FILE + 1)
-    except (OSError, UnicodeDecodeError) as err:
-        raise UsageError(f"--at: cannot read {path!r}: {getattr(err, 'strerror', None) or err}") from None
-    if len(text) > MAX_AT_FILE:
-        raise UsageError(f"--at: {path!r} is larger than {MAX_AT_FILE // 2**20} MiB")
-    return text.strip()
+    """An --at value's text; ``@PATH`` reads it from a file (see jacli.atvalue)."""
+    return atvalue.read("", value).text
 
 
 def layout_of(layout: str | None, default: str) -> str:

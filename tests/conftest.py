@@ -25,8 +25,18 @@ class Outcome:
         return self.stdout.splitlines()
 
 
+_ISOLATED = False  # set while a test marked slow runs (see pytest_runtest_setup)
+
+
 def run(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> Outcome:
-    """Run ``jacli ARGS`` in-process, as the console script does, and capture everything."""
+    """Run ``jacli ARGS`` in-process, as the console script does, and capture everything.
+
+    Inside tests marked slow, each call runs in a fresh forked process instead (tests/forkserver.py):
+    thousands of runs must not share the recursion limit, resource limits, timers and caches of
+    one long-lived process.
+    """
+    if _ISOLATED:
+        return run_isolated(*args, input=input, env=env)
     runner = CliRunner()
     with runner.isolation(input=input, env=env) as streams:
         out, err = streams[0], streams[1]
@@ -36,6 +46,24 @@ def run(*args: str, input: str | None = None, env: dict[str, str] | None = None)
         except SystemExit as e:
             status = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
         return Outcome(status, out.getvalue().decode(), err.getvalue().decode())
+
+
+def run_isolated(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> Outcome:
+    """Run ``jacli ARGS`` in a fresh process (forked from a server that imported jacli once)."""
+    from . import forkserver
+
+    status, out, err = forkserver.run(list(args), input, dict(env) if env else None)
+    return Outcome(status, out, err)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    global _ISOLATED
+    _ISOLATED = "slow" in item.keywords
+
+
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    global _ISOLATED
+    _ISOLATED = False
 
 
 @pytest.fixture

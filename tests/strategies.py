@@ -212,3 +212,56 @@ def _unicode_combine(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]
 
 
 unicode_exprs = st.recursive(UNICODE_LEAVES, _unicode_combine, max_leaves=6)
+
+
+# --- mixes of concrete and symbolic declarations, with --check (issue 16) ------------------------
+# (command, expression, --wrt) over x:n, A:n,n, X:m,n, y:m, s and the concrete M:4x1, all valid
+SYMBOLIC_CASES = [
+    ("grad", "x'*x", "x"), ("grad", "sum(x)", "x"), ("grad", "norm(x)^2", "x"), ("grad", "x'*A*x", "x"),
+    ("grad", "x'*A*x", "A"), ("grad", "sum(tanh(x))", "x"), ("grad", "y'*X*x", "X"), ("grad", "y'*X*x", "x"),
+    ("grad", "logsumexp(x)", "x"), ("grad", "norm(X*x-y)^2/2", "X"), ("grad", "tr(A)", "A"),
+    ("grad", "sum(sigmoid(A*x))", "A"), ("grad", "s*sum(x)", "x"), ("grad", "sum(M)*sum(x)", "x"),
+    ("jacobian", "x", "x"), ("jacobian", "A*x", "x"), ("jacobian", "tanh(A*x)", "x"), ("jacobian", "X*x+y", "x"),
+    ("jacobian", "softmax(x)", "x"), ("jacobian", "x .* x", "x"), ("jacobian", "exp(x)", "x"),
+    ("hessian", "x'*A*x", "x"), ("hessian", "logsumexp(x)", "x"), ("hessian", "norm(X*x-y)^2", "x"),
+]
+USED_DECLARATIONS = ["x:n", "A:n,n", "X:m,n", "y:m", "s:1", "M:4x1"]
+# declared and never used: concrete, symbolic with sizes of their own, and with shared sizes
+UNUSED_DECLARATIONS = ["B:2x3", "c:5", "Z:p,q", "v:k", "U:m,k", "w:n", "T:1x4", "r:1"]
+
+
+@st.composite
+def mixed_declarations_case(draw: st.DrawFn) -> list[str]:
+    """A matrix-calculus case whose declarations mix concrete and symbolic sizes, some of them
+    unused (a size name no used variable has: the KeyError 'm' of issue 16), under --check."""
+    command, expr, wrt = draw(st.sampled_from(SYMBOLIC_CASES))
+    decls = USED_DECLARATIONS + draw(st.lists(st.sampled_from(UNUSED_DECLARATIONS), unique=True, max_size=5))
+    decls = draw(st.permutations(decls))
+    argv = [command, expr, "--wrt", wrt, *[a for d in decls for a in ("-v", d)], "-f", draw(FORMATS), "--check"]
+    if command != "hessian" and draw(st.booleans()):
+        argv += ["--layout", draw(st.sampled_from(["numerator", "denominator"]))]
+    return argv
+
+
+# --- huge literals inside functions, under --check (issue 16) ----------------------------------------
+HUGE = st.sampled_from(["7e372", "1e300", "10^30", "2^200", "1e-300", "9e15", "-7e372", "1/7e372", "3^400",
+                        "1e308", "2e308", "123456789012345678901234567890"])
+HUGE_FUNCTIONS = st.sampled_from(["acot", "atan", "sin", "cos", "exp", "log", "tanh", "sigmoid", "sqrt", "asinh",
+                                  "abs", "relu", "factorial"])
+
+
+@st.composite
+def huge_literal_case(draw: st.DrawFn) -> list[str]:
+    """diff or grad of f(HUGE op t) (and compositions), checked: numbers beyond a float must reach
+    numpy as floats (inf, 0.0), never as Python ints (OverflowError) or object arrays."""
+    big = draw(HUGE)
+    inner = draw(st.sampled_from(["({b})^t", "({b})*t", "t^2 + ({b})", "t*({b})^t", "({b})/(1 + t^2)", "t^({b})"]))
+    expr = f"{draw(HUGE_FUNCTIONS)}({inner.format(b=big)})"
+    if draw(st.booleans()):
+        expr = f"{draw(HUGE_FUNCTIONS)}({expr}) + t"
+    command = draw(st.sampled_from(["diff", "grad"]))
+    argv = [command, expr, "t"] if command == "diff" else [command, expr, "--wrt", "t"]
+    argv += ["-f", draw(FORMATS), "--check"]
+    if draw(st.booleans()):
+        argv += ["--at", f"t={draw(AT_VALUES)}"]
+    return argv

@@ -9,6 +9,12 @@ as bad input (exit 2) and never disagrees with finite differences (exit 3).
 The default run has a few hundred cases; the slow run more than 10,000:
 
     python -m pytest -m slow tests/test_fuzz.py
+
+Every case runs in a fresh process forked from a server that imported jacli once
+(tests/forkserver.py): jacli raises the recursion limit and lowers RLIMIT_AS and RLIMIT_STACK
+while it computes, and thousands of runs inside the pytest process shared those limits, timers
+and caches with hypothesis (a printer's TypeError and a parser segfault that no shell run
+reproduced).
 """
 
 from __future__ import annotations
@@ -18,8 +24,8 @@ import time
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from .conftest import Outcome, run
-from .strategies import invalid_case, scalar_case, shaped_case
+from .conftest import Outcome, run_isolated
+from .strategies import huge_literal_case, invalid_case, mixed_declarations_case, scalar_case, shaped_case
 
 TIMEOUT = 5.0
 SLACK = 20.0  # start-up, printing and the --check that runs inside the same deadline
@@ -29,7 +35,7 @@ QUICK = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow, Healt
 
 def check_contract(argv: list[str], valid: bool) -> Outcome:
     start = time.monotonic()
-    r = run(*argv, "--timeout", str(TIMEOUT))
+    r = run_isolated(*argv, "--timeout", str(TIMEOUT))
     elapsed = time.monotonic() - start
     where = (argv, r)
     assert elapsed < TIMEOUT + SLACK, (elapsed, where)
@@ -66,6 +72,18 @@ def test_random_text_and_option_soups(argv: list[str]) -> None:
     check_contract(argv, valid=False)
 
 
+@settings(max_examples=25, **QUICK)
+@given(mixed_declarations_case())
+def test_mixed_concrete_and_symbolic_declarations_checked(argv: list[str]) -> None:
+    check_contract(argv, valid=True)
+
+
+@settings(max_examples=40, **QUICK)
+@given(huge_literal_case())
+def test_huge_literals_inside_functions_checked(argv: list[str]) -> None:
+    check_contract(argv, valid=False)  # exit 3 is honest here: 1e300*t has no useful finite differences
+
+
 @pytest.mark.slow
 @settings(max_examples=3000, **QUICK)
 @given(scalar_case())
@@ -84,4 +102,18 @@ def test_valid_shaped_commands_long(argv: list[str]) -> None:
 @settings(max_examples=6000, **QUICK)
 @given(invalid_case())
 def test_random_text_and_option_soups_long(argv: list[str]) -> None:
+    check_contract(argv, valid=False)
+
+
+@pytest.mark.slow
+@settings(max_examples=1000, **QUICK)
+@given(mixed_declarations_case())
+def test_mixed_concrete_and_symbolic_declarations_checked_long(argv: list[str]) -> None:
+    check_contract(argv, valid=True)
+
+
+@pytest.mark.slow
+@settings(max_examples=1000, **QUICK)
+@given(huge_literal_case())
+def test_huge_literals_inside_functions_checked_long(argv: list[str]) -> None:
     check_contract(argv, valid=False)

@@ -15,11 +15,13 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from .. import atvalue
 from .. import syntax as sx
 from ..build import Workspace
 from ..errors import EvaluationError, JacliError, UnsupportedError, UsageError
 from ..result import Block, Check, Result
 from ..shapes import SCALAR, Shape, format_shape
+from ..values import at_values
 from . import nodes as N
 from . import numeric as M
 from . import rules
@@ -161,15 +163,12 @@ def parse_at(ws: Workspace, at: dict[str, str] | Sequence[str] | None) -> tuple[
 
     if not at:
         return {}, {}, {}
-    items = at.items() if isinstance(at, dict) else [a.partition("=")[::2] for a in at]
+    values = at_values(at)
     point: dict[str, Any] = {}
     sizes: dict[str, int] = {}
     arrays: dict[str, np.ndarray] = {}
-    for name, text in items:
-        from ..values import at_text
-
-        name = name.strip()
-        text = at_text(text.strip())
+    for v in values:
+        name, text = v.name, v.text
         want: Shape = ws.shapes.get(name, SCALAR)
         big = numeric_list(text) if want != SCALAR else None
         if big is not None:  # a large list of numbers: straight to numpy, floats only
@@ -180,7 +179,7 @@ def parse_at(ws: Workspace, at: dict[str, str] | Sequence[str] | None) -> tuple[
             continue
         scratch = Workspace()
         if want != SCALAR:  # let parse_point check the value's kind with the shape it has
-            probe = Workspace().evaluate(text.strip()) if text.strip() else None
+            probe = atvalue.parse(v, Workspace().function_names())
             got = tuple(probe.shape) if isinstance(probe, sp.MatrixBase) else SCALAR
             if got == SCALAR or len(got) != len(want):
                 raise UsageError(f"--at {name}: {name} is a {format_shape(want)} but the value is a "
@@ -193,7 +192,7 @@ def parse_at(ws: Workspace, at: dict[str, str] | Sequence[str] | None) -> tuple[
                     raise UsageError(f"--at {name}: {name} is a {format_shape(want)} but the value is a "
                                      f"{format_shape(got)}")
             scratch.declare(name, got)
-        value = parse_point(scratch, [f"{name}={text}"])[name]
+        value = parse_point(scratch, [v])[name]
         point[name] = value
         arr = np.array(sp.Matrix(value).tolist() if isinstance(value, sp.MatrixBase) else [[value]], dtype=float)
         arrays[name] = arr
@@ -221,7 +220,7 @@ def numeric_list(text: str) -> np.ndarray | None:
     try:
         data = json.loads(text)
         arr = np.asarray(data, dtype=float)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RecursionError):  # nested too deeply: the parser's bound reports it
         return None
     if arr.ndim not in (1, 2) or arr.size == 0 or not np.all(np.isfinite(arr)):
         return None

@@ -17,7 +17,7 @@ import sympy as sp
 
 from ..build import Workspace
 from ..errors import EvaluationError, UsageError
-from ..functions import compile_numpy, numpy_functions
+from ..functions import compile_numpy, numpy_functions, real_values
 from ..result import Check
 from ..shapes import SCALAR, Shape, is_concrete
 from . import kron as K
@@ -205,9 +205,17 @@ def random_values(shapes: dict[str, tuple[int, int] | tuple[()]], wellcond: set[
 
 
 def concrete_workspace(ws: Workspace, sizes: dict[str, int]) -> Workspace:
-    """The same declarations with every size name replaced by its value."""
+    """The same declarations with every size name replaced by its value.
+
+    Sizes are drawn (or read from --at) only for the variables the expression uses, its --let
+    definitions included; a declared variable it does not use (-v X:m,n beside x:n) may have
+    size names without a value, and is left out. --let bodies are lowered only when used, so
+    an unused one that names such a variable is never looked at.
+    """
     out = Workspace()
     for name, shape in ws.shapes.items():
+        if any(isinstance(d, str) and d not in sizes for d in shape):
+            continue
         out.declare(name, tuple(sizes[d] if isinstance(d, str) else d for d in shape))
     out.funcs = dict(ws.funcs)
     for name, value in sizes.items():  # size names in the text (I(n), unit(k, n)) are their values
@@ -234,7 +242,7 @@ def entry_function(cws: Workspace, text: str, names: list[str]) -> tuple[Callabl
         args = [v for name in names for v in np.asarray(values[name], dtype=float).reshape(-1)]
         with np.errstate(all="ignore"):
             out = f(*args)
-        return np.asarray(np.broadcast_arrays(*out) if isinstance(out, list) else out, dtype=float).reshape(-1)
+        return real_values(out)
 
     return call, value_
 
