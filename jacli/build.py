@@ -99,6 +99,8 @@ class Workspace:
     shapes: dict[str, Shape] = field(default_factory=dict)
     funcs: dict[str, int | None] = field(default_factory=dict)
     lets: list[tuple[str, str]] = field(default_factory=list)
+    input: str = "auto"  # the input language: auto (LaTeX if there is a backslash or brace), latex, text
+    _formulas: dict[str, Any] = field(default_factory=dict, repr=False)
     _let_nodes: dict[str, sx.Node] = field(default_factory=dict, repr=False)
     _let_values: dict[str, Value] = field(default_factory=dict, repr=False)
     _vars: dict[str, Value] = field(default_factory=dict, repr=False)
@@ -112,8 +114,11 @@ class Workspace:
         func: list[str] | tuple[str, ...] = (),
         let: list[str] | tuple[str, ...] = (),
         shapes: Mapping[str, str | Shape] | None = None,
+        input: str = "auto",
     ) -> Workspace:
-        ws = cls()
+        if input not in ("auto", "latex", "text"):
+            raise UsageError(f"unknown --input {input!r}: use latex or text")
+        ws = cls(input=input)
         for decl in var:
             name, shape = parse_declaration(decl)
             ws.declare(name, shape)
@@ -163,6 +168,9 @@ class Workspace:
         if name in self.funcs:
             raise UsageError(f"--let {name}: {name!r} is declared as a function")
         node = self.parse(body)
+        formula = self.formula(body)
+        if formula is not None and formula.op is not None:
+            raise UsageError(f"--let {name}: a definition cannot carry an operator ({formula.op.spelled})")
         self.lets.append((name, body))
         self._let_nodes[name] = node
 
@@ -171,7 +179,26 @@ class Workspace:
         return BUILTIN_FUNCTIONS | frozenset(self.funcs)
 
     def parse(self, text: str) -> sx.Node:
+        formula = self.formula(text)
+        if formula is not None:
+            return formula.node  # type: ignore[no-any-return]
         return sx.parse(text, self.function_names())
+
+    def formula(self, text: str) -> Any:
+        """The LaTeX reading of ``text`` (a jacli.texread.Formula), or None for the text language."""
+        from .formula import is_latex
+
+        if not is_latex(text, self.input):
+            return None
+        if text not in self._formulas:
+            from .texops import read
+
+            shaped = {n for n, shape in self.shapes.items() if shape != SCALAR}
+            names = set(self.shapes) | {n for n, _ in self.lets} | set(self.funcs)
+            if len(self._formulas) > 64:
+                self._formulas.clear()
+            self._formulas[text] = read(text, self.function_names(), shaped, names)
+        return self._formulas[text]
 
     def lower(self, node: sx.Node, text: str) -> Value:
         return Lowerer(self, text).lower(node)

@@ -123,6 +123,10 @@ def common_options(*, layout: bool = False, check: bool = True) -> Callable[[Cal
             "or a list: x=[1,2,3], W=[[1,2],[3,4]]; @FILE reads VALUE from a file (for large matrices).",
         )(f)
         f = click.option(
+            "--input", "input_mode", type=click.Choice(["auto", "latex", "text"]), default="auto", show_default=True,
+            help="The language of EXPR and --let: latex, text, or auto (LaTeX if it has a backslash or a brace).",
+        )(f)
+        f = click.option(
             "--let", "let", multiple=True, metavar="NAME=EXPR",
             help="Define an intermediate quantity usable in EXPR and later --let options (repeatable).",
         )(f)
@@ -195,7 +199,8 @@ class Run:
 
         if self._ws is None:
             self._ws = Workspace.from_options(var=self.opts.get("decls", ()), func=self.opts.get("func", ()),
-                                              let=self.opts.get("let", ()))
+                                              let=self.opts.get("let", ()),
+                                              input=self.opts.get("input_mode") or "auto")
         return self._ws
 
     def one(self, text: str) -> tuple[str, int]:
