@@ -393,15 +393,35 @@ class TexParser:
         if node is not None:
             return node
         primes = 0
-        while self.op("'") or (self.op("^") and self.peek().kind == "CMD" and self.peek().text == "prime"):
-            self.i += 1 if self.op("'") else 2
-            primes += 1
+        while True:
+            if self.op("'"):
+                self.i += 1
+                primes += 1
+            elif self.op("^") and self.peek().kind == "CMD" and self.peek().text == "prime":
+                self.i += 2
+                primes += 1
+            elif self.op("^") and self.peek().text == "{" and self.peek(2).text == "prime" and self.peek(2).kind == "CMD":
+                j = self.i + 2
+                while self.tokens[j].kind == "CMD" and self.tokens[j].text == "prime":
+                    j += 1
+                if not (self.tokens[j].kind == "OP" and self.tokens[j].text == "}"):
+                    break
+                primes += j - self.i - 2
+                self.i = j + 1
+            else:
+                break
         if name in self.functions or primes:
             if name not in self.functions:
-                raise self.error(f"{name}' is a derivative of a function: declare it with --func {name}")
+                raise ParseError(f"{name}' is the derivative of a function (declare it with --func {name}); "
+                                 f"a transpose is {name}^T or {name}^\\top", self.text, self.tokens[self.i - 1].pos)
             if name in sx.CONSTANT_NAMES and not self.opens_call():
                 return sx.Name(name, pos)
-            return self.call(name, pos, primes=primes)
+            power: sx.Node | None = None
+            if self.op("^") and not primes:  # g^{3}{\left(x \right)}: sympy's power of a call
+                caret = self.advance()
+                power = self.script(caret)
+            node = self.call(name, pos, primes=primes)
+            return sx.Pow(node, power, pos) if power is not None else node
         if self.op("(") and not self.tok.space and self.simple_call_args():
             raise self.error(f"{name}(...) reads as a function: declare it with --func {name}, "
                              f"or write {name} \\cdot (...) for a product")
@@ -493,7 +513,8 @@ class TexParser:
         if self.op("^"):
             p = self.advance()
             if self.op("{") and self.peek().kind == "OP" and self.peek().text == "-" or self.op("-"):
-                raise self.error(f"\\{name}^{{-1}} is ambiguous: write \\arc{name} x or (\\{name} x)^{{-1}}")
+                raise ParseError(f"\\{name}^{{-1}} is ambiguous: write \\arc{name} x or (\\{name} x)^{{-1}}",
+                                 self.text, p.pos)
             power = self.script(p)
         if self.opens_call():
             node = self.call(name, t.pos)
