@@ -152,7 +152,15 @@ def stated_notes(ws: Workspace, text: str, result: Result) -> None:
     answer = result.blocks[0].expr if formula.op is not None else result.function
     if answer is None:
         return
+    from .build import CONSTANTS, names_in
+
+    known = set(names_in(formula.node)) | set(ws.shapes) | {n for n, _ in ws.lets} | set(CONSTANTS)
     for node, pos in formula.stated:
+        unknown = sorted(set(names_in(node)) - known)
+        if unknown:
+            result.notes.append(f"the formula's side at column {pos + 1} is not compared: it names "
+                                f"{', '.join(unknown)}, which the formula does not define")
+            continue
         try:
             claim = ws.lower(node, text)
         except Exception:  # noqa: BLE001 - a side that does not lower is only noted

@@ -172,7 +172,8 @@ def _side(text: str, side: list[Tok], functions: frozenset[str] | set[str], shap
         if t.kind in ("RIGHT", "ENDENV") or (t.kind == "OP" and t.text in (")", "]", "}", "\\}")):
             raise p.error(f"unmatched {_describe(t)}")
         raise p.error(f"unexpected {_describe(t)}")
-    if op is not None and op.command != "limit" and isinstance(node, sx.Add) and not _one_group(side, start):
+    applied = op is not None and op.command != "limit" and not op.spelled.startswith("(")
+    if applied and isinstance(node, sx.Add) and not _one_group(side, start):
         raise ParseError(f"put what {op.spelled} applies to in parentheses: it is a sum", text, side[start].pos)
     return node, op
 

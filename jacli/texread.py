@@ -39,11 +39,11 @@ UNSUPPORTED = {
     "prod": "write the factors out", "partial": "a partial derivative is read only as the formula's operator",
     "nabla": "the gradient is read only as the formula's operator",
     "lim": "a limit is read only as the formula's operator",
-    "cdots": "\\cdots stands for terms left out; jacli needs them written, or shapes declared with -v",
-    "dots": "\\dots stands for terms left out; jacli needs them written, or shapes declared with -v",
-    "ldots": "\\ldots stands for terms left out; jacli needs them written, or shapes declared with -v",
-    "vdots": "\\vdots stands for entries left out; declare shapes with -v x:n instead",
-    "ddots": "\\ddots stands for entries left out; declare shapes with -v W:m,n instead",
+    "cdots": "it stands for terms left out; write them, or declare shapes with -v x:n",
+    "dots": "it stands for terms left out; write them, or declare shapes with -v x:n",
+    "ldots": "it stands for terms left out; write them, or declare shapes with -v x:n",
+    "vdots": "it stands for entries left out; declare shapes with -v x:n instead",
+    "ddots": "it stands for entries left out; declare shapes with -v W:m,n instead",
 }
 MATRIX_ENVS = {"bmatrix", "pmatrix", "matrix", "Bmatrix", "smallmatrix", "vmatrix", "array"}
 STOP_CMDS = {"to", "rightarrow", "longrightarrow", "in", "approx", "simeq", "le", "leq", "ge", "geq", "neq",

@@ -247,7 +247,7 @@ def test_stated_sides_are_compared() -> None:
         (r"\int x\,dx", r"\int is not supported: jacli computes limits and derivatives", 0),
         (r"\frac{\sin x}{x", "expected '}'", 15),
         (r"x^10", "write ^{10}", 2),
-        (r"x_1 + \cdots + x_n", r"\cdots stands for terms left out", 6),
+        (r"x_1 + \cdots + x_n", r"\cdots is not supported: it stands for terms left out", 6),
         (r"\begin{bmatrix} x \\ \vdots \end{bmatrix}", r"\vdots", 21),
         (r"\sin^{-1} x", "ambiguous", 4),
         (r"xyz", "x y z", 0),
