@@ -173,7 +173,7 @@ def _side(text: str, side: list[Tok], functions: frozenset[str] | set[str], shap
             raise p.error(f"unmatched {_describe(t)}")
         raise p.error(f"unexpected {_describe(t)}")
     applied = op is not None and op.command != "limit" and not op.spelled.startswith("(")
-    if applied and isinstance(node, sx.Add) and not _one_group(side, start):
+    if op is not None and applied and isinstance(node, sx.Add) and not _one_group(side, start):
         raise ParseError(f"put what {op.spelled} applies to in parentheses: it is a sum", text, side[start].pos)
     return node, op
 
