@@ -18,7 +18,7 @@ from .errors import UsageError
 if TYPE_CHECKING:
     from .build import Workspace
     from .result import Result
-    from .texread import Formula, Operator
+    from .texops import Formula, Operator
 
 INPUTS = ("auto", "latex", "text")
 COMMANDS = {"limit": "jacli limit", "diff": "jacli diff", "grad": "jacli grad", "hessian": "jacli hessian"}

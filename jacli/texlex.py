@@ -49,6 +49,37 @@ for _k, _g in enumerate(GREEK):
         _UNICODE.setdefault(chr(0x391 + _k + (1 if _k >= 17 else 0)), f"\\{_g.capitalize()} ")
 _UNICODE["\u03d5"] = r"\phi "
 _UNICODE["\u03b5"] = r"\epsilon "
+# --- the vocabulary of the reader (jacli.texread) ---------------------------------------------------
+FUNCTION_CMDS = {
+    "sin", "cos", "tan", "cot", "sec", "csc", "sinh", "cosh", "tanh", "coth", "exp", "ln", "log", "det",
+    "tr", "max", "min", "arcsin", "arccos", "arctan", "arccot", "arsinh", "arcosh", "artanh", "sgn", "erf",
+    "Tr", "trace", "lg",
+}
+FALLBACK = {"arcsin": "asin", "arccos": "acos", "arctan": "atan", "arccot": "acot", "arsinh": "asinh",
+             "arcosh": "acosh", "artanh": "atanh", "sgn": "sign", "Tr": "tr", "lg": "log10"}
+ACCENTS = {"hat": "hat", "widehat": "hat", "bar": "bar", "overline": "bar", "tilde": "tilde",
+           "widetilde": "tilde", "dot": "dot", "ddot": "ddot", "check": "check", "breve": "breve"}
+GREEK_NAMES = {g: g for g in GREEK} | {g.capitalize(): g.capitalize() for g in GREEK} | {
+    "varepsilon": "epsilon", "vartheta": "theta", "varphi": "phi", "varrho": "rho", "varsigma": "sigma",
+    "varpi": "pi", "pi": "pi", "infty": "oo", "ell": "l", "imath": "i", "jmath": "j",
+}
+MUL_CMDS = {"cdot": "*", "times": "*", "ast": "*", "div": "/", "odot": ".*", "circ": ".*"}
+UNSUPPORTED = {
+    "int": "jacli computes limits and derivatives", "iint": "jacli computes limits and derivatives",
+    "oint": "jacli computes limits and derivatives", "sum": "write the terms out, or use sum(x) of a vector",
+    "prod": "write the factors out", "partial": "a partial derivative is read only as the formula's operator",
+    "nabla": "the gradient is read only as the formula's operator",
+    "lim": "a limit is read only as the formula's operator",
+    "cdots": "it stands for terms left out; write them, or declare shapes with -v x:n",
+    "dots": "it stands for terms left out; write them, or declare shapes with -v x:n",
+    "ldots": "it stands for terms left out; write them, or declare shapes with -v x:n",
+    "vdots": "it stands for entries left out; declare shapes with -v x:n instead",
+    "ddots": "it stands for entries left out; declare shapes with -v W:m,n instead",
+}
+MATRIX_ENVS = {"bmatrix", "pmatrix", "matrix", "Bmatrix", "smallmatrix", "vmatrix", "array"}
+STOP_CMDS = {"to", "rightarrow", "longrightarrow", "in", "approx", "simeq", "le", "leq", "ge", "geq", "neq",
+             "quad", "tag", "mid", "colon"}
+
 _NUM = re.compile(r"\d+(?:\.\d+)?|\.\d+", re.ASCII)
 _CMD = re.compile(r"[A-Za-z]+")
 _OPS = "+-*/^_()[]{},'|=&!<>:;"

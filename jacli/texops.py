@@ -8,10 +8,34 @@ sides, which state results (``\\lim_{x \\to 3} x^2 = 9``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from . import syntax as sx
 from .errors import ParseError
-from .texlex import Tok, derivative_frac, is_d, matching, tokenize
-from .texread import GREEK_NAMES, Formula, Operator, TexParser
+from .texlex import GREEK_NAMES, Tok, derivative_frac, is_d, matching, tokenize
+from .texread import TexParser
+
+
+@dataclass
+class Operator:
+    """The operator a formula carries: what command it is, and its VAR/POINT/--wrt."""
+
+    command: str  # limit, diff, grad, hessian
+    pos: int
+    var: str | None = None  # limit
+    point: sx.Node | None = None  # limit
+    side: str | None = None  # '+', '-' or None
+    wrt: tuple[str, ...] = ()  # diff: with repetition (d^2/dx^2 is (x, x)); grad, hessian
+    spelled: str = ""  # how the formula wrote it, for messages
+
+
+@dataclass
+class Formula:
+    node: sx.Node
+    op: Operator | None = None
+    stated: list[tuple[sx.Node, int]] = field(default_factory=list)  # other sides of '='
+    notes: list[str] = field(default_factory=list)
+
 
 _WRAPPERS = {"equation", "equation*", "align", "align*", "aligned", "split", "gather", "gather*", "gathered",
              "displaymath", "math"}

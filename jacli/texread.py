@@ -12,63 +12,21 @@ entries), ``\\hat{z}`` is zhat, a script is one character or a group (``x^10`` i
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from . import syntax as sx
 from .errors import BoundError, ParseError
-from .texlex import GREEK, Tok, derivative_frac, describe
-
-FUNCTION_CMDS = {
-    "sin", "cos", "tan", "cot", "sec", "csc", "sinh", "cosh", "tanh", "coth", "exp", "ln", "log", "det",
-    "tr", "max", "min", "arcsin", "arccos", "arctan", "arccot", "arsinh", "arcosh", "artanh", "sgn", "erf",
-    "Tr", "trace", "lg",
-}
-_FALLBACK = {"arcsin": "asin", "arccos": "acos", "arctan": "atan", "arccot": "acot", "arsinh": "asinh",
-             "arcosh": "acosh", "artanh": "atanh", "sgn": "sign", "Tr": "tr", "lg": "log10"}
-ACCENTS = {"hat": "hat", "widehat": "hat", "bar": "bar", "overline": "bar", "tilde": "tilde",
-           "widetilde": "tilde", "dot": "dot", "ddot": "ddot", "check": "check", "breve": "breve"}
-GREEK_NAMES = {g: g for g in GREEK} | {g.capitalize(): g.capitalize() for g in GREEK} | {
-    "varepsilon": "epsilon", "vartheta": "theta", "varphi": "phi", "varrho": "rho", "varsigma": "sigma",
-    "varpi": "pi", "pi": "pi", "infty": "oo", "ell": "l", "imath": "i", "jmath": "j",
-}
-MUL_CMDS = {"cdot": "*", "times": "*", "ast": "*", "div": "/", "odot": ".*", "circ": ".*"}
-TRANSPOSE = {"top", "intercal", "mathsf", "T"}
-UNSUPPORTED = {
-    "int": "jacli computes limits and derivatives", "iint": "jacli computes limits and derivatives",
-    "oint": "jacli computes limits and derivatives", "sum": "write the terms out, or use sum(x) of a vector",
-    "prod": "write the factors out", "partial": "a partial derivative is read only as the formula's operator",
-    "nabla": "the gradient is read only as the formula's operator",
-    "lim": "a limit is read only as the formula's operator",
-    "cdots": "it stands for terms left out; write them, or declare shapes with -v x:n",
-    "dots": "it stands for terms left out; write them, or declare shapes with -v x:n",
-    "ldots": "it stands for terms left out; write them, or declare shapes with -v x:n",
-    "vdots": "it stands for entries left out; declare shapes with -v x:n instead",
-    "ddots": "it stands for entries left out; declare shapes with -v W:m,n instead",
-}
-MATRIX_ENVS = {"bmatrix", "pmatrix", "matrix", "Bmatrix", "smallmatrix", "vmatrix", "array"}
-STOP_CMDS = {"to", "rightarrow", "longrightarrow", "in", "approx", "simeq", "le", "leq", "ge", "geq", "neq",
-             "quad", "tag", "mid", "colon"}
-
-
-@dataclass
-class Operator:
-    """The operator a formula carries: what command it is, and its VAR/POINT/--wrt."""
-
-    command: str  # limit, diff, grad, hessian
-    pos: int
-    var: str | None = None  # limit
-    point: sx.Node | None = None  # limit
-    side: str | None = None  # '+', '-' or None
-    wrt: tuple[str, ...] = ()  # diff: with repetition (d^2/dx^2 is (x, x)); grad, hessian
-    spelled: str = ""  # how the formula wrote it, for messages
-
-
-@dataclass
-class Formula:
-    node: sx.Node
-    op: Operator | None = None
-    stated: list[tuple[sx.Node, int]] = field(default_factory=list)  # other sides of '='
-    notes: list[str] = field(default_factory=list)
+from .texenv import environment, sequence
+from .texlex import (
+    ACCENTS,
+    FALLBACK,
+    FUNCTION_CMDS,
+    GREEK_NAMES,
+    MUL_CMDS,
+    STOP_CMDS,
+    UNSUPPORTED,
+    Tok,
+    derivative_frac,
+    describe,
+)
 
 
 class TexParser:
@@ -298,8 +256,8 @@ class TexParser:
         name = t.text
         if name in self.functions:
             return name
-        if name in _FALLBACK and _FALLBACK[name] in self.functions:
-            return _FALLBACK[name]
+        if name in FALLBACK and FALLBACK[name] in self.functions:
+            return FALLBACK[name]
         raise ParseError(f"\\{name} is not a function jacli knows", self.text, t.pos)
 
     def atom(self, scripts: bool = True) -> sx.Node:
@@ -317,7 +275,7 @@ class TexParser:
         if t.kind == "LEFT":
             return self.left_right(t)
         if t.kind == "BEGIN":
-            return self.environment(t)
+            return environment(self, t)
         if t.kind == "CMD":
             return self.command(t, scripts)
         if t.kind == "END":
@@ -538,7 +496,7 @@ class TexParser:
         elif t.text == "\\|":
             self.norm_open += 1
         if t.text == "\\{":
-            node = self.sequence(t)
+            node = sequence(self, t)
         else:
             if self.op(closers[t.text]):
                 raise self.error("nothing between the brackets")
@@ -554,25 +512,6 @@ class TexParser:
             node = sx.Call("norm", (node,), t.pos)
         self.leave()
         return node
-
-    def sequence(self, t: Tok) -> sx.Node:
-        """\\{a_1, a_2, \\cdots, a_n, \\cdots\\} under \\lim_{n \\to \\infty}: the general term a_n."""
-        items: list[sx.Node] = []
-        while not self.op("\\}"):
-            if self.cmd("cdots", "dots", "ldots"):
-                self.advance()
-            elif self.op(","):
-                self.advance()
-            else:
-                items.append(self.expr())
-        self.expect_op("\\}", t)
-        from .build import names_in
-
-        general = [n for n in items if self.limit_var in set(names_in(n))]
-        if self.limit_var is None or len(general) != 1:
-            raise ParseError("a set \\{...\\} is read only as a sequence under \\lim_{n \\to \\infty}, with one "
-                             "general term in n", self.text, t.pos)
-        return general[0]
 
     def left_right(self, t: Tok) -> sx.Node:
         self.advance()
@@ -595,46 +534,6 @@ class TexParser:
             node = sx.Call("norm", (node,), t.pos)
         self.leave()
         return node
-
-    def environment(self, t: Tok) -> sx.Node:
-        env = t.text.rstrip("*")
-        if env not in MATRIX_ENVS:
-            raise self.error(f"the {env} environment is not read; paste the formula inside it")
-        self.advance()
-        if env == "array" and self.op("{"):  # the column specification
-            while not self.op("}") and self.tok.kind != "END":
-                self.advance()
-            self.expect_op("}")
-        self.enter(t.pos)
-        rows: list[list[sx.Node]] = [[]]
-        while True:
-            if self.tok.kind == "ENDENV":
-                break
-            if self.tok.kind == "END":
-                raise self.error(f"\\begin{{{t.text}}} at column {t.pos + 1} has no \\end")
-            rows[-1].append(self.expr())
-            if self.op("&"):
-                self.advance()
-            elif self.op("\\\\"):
-                self.advance()
-                rows.append([])
-            elif self.tok.kind != "ENDENV":
-                raise self.error(f"unexpected {describe(self.tok)} in a matrix")
-        end = self.advance()
-        if end.text != t.text:
-            raise ParseError(f"\\begin{{{t.text}}} is closed by \\end{{{end.text}}}", self.text, end.pos)
-        if not rows[-1]:
-            rows.pop()  # the seed ends the last row with \\ before \end
-        if not rows:
-            raise ParseError("an empty matrix", self.text, t.pos)
-        if len({len(r) for r in rows}) != 1:
-            raise ParseError("the rows of the matrix have different lengths", self.text, t.pos)
-        self.leave()
-        if len(rows[0]) == 1:
-            node: sx.Node = rows[0][0] if len(rows) == 1 else sx.List(tuple(r[0] for r in rows), t.pos)
-        else:
-            node = sx.List(tuple(sx.List(tuple(r), t.pos) for r in rows), t.pos)
-        return sx.Call("det", (node,), t.pos) if env == "vmatrix" else node
 
     def command(self, t: Tok, scripts: bool) -> sx.Node:
         name = t.text
