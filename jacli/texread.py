@@ -302,6 +302,9 @@ class TexParser:
         while self.tokens[j].kind == "LETTER" and not self.tokens[j].space:
             run += self.tokens[j].text
             j += 1
+        if len(run) > 12:
+            raise ParseError(f"'{run[:12]}...': {len(run)} letters in a row; write a product with spaces or "
+                             f"\\cdot, and a name as \\mathit{{...}}", self.text, t.pos)
         if len(run) >= 3:
             raise ParseError(f"'{run}': write {' '.join(run)} (with spaces) for a product, or "
                              f"\\mathit{{{run}}} for one name", self.text, t.pos)
