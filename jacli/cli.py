@@ -124,7 +124,7 @@ def common_options(*, layout: bool = False, check: bool = True) -> Callable[[Cal
         )(f)
         f = click.option(
             "--input", "input_mode", type=click.Choice(["auto", "latex", "text"]), default="auto", show_default=True,
-            help="The language of EXPR and --let: latex, text, or auto (LaTeX if it has a backslash or a brace).",
+            help="The language of EXPR and --let: latex, text, or auto (LaTeX if it has a backslash, a brace or surrounding $).",
         )(f)
         f = click.option(
             "--let", "let", multiple=True, metavar="NAME=EXPR",
@@ -332,6 +332,7 @@ def limit(expr: str, var: str | None, point: str | None, direction: str, **opts:
       jacli limit "1/x" x 0
       jacli limit "(1+1/n)^n" n
       jacli limit "exp(x)" x -oo
+      jacli limit '\\lim_{x \\to 0} \\frac{\\sin x}{x}'     (LaTeX: the formula gives VAR and POINT)
     """
     from .calculus import limit as compute
 
