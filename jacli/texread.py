@@ -170,6 +170,13 @@ class TexParser:
     def superscript(self, base: sx.Node, t: Tok) -> sx.Node:
         """After '^': a transpose, an inverse transpose, or an exponent (one character or a group)."""
         kind = self.script_kind()
+        if not kind and self.op("{") and self.peek().kind == "CMD" and self.peek().text == "circ":
+            k = self.peek(2)  # A^{\circ 2}: the Hadamard power, as jacli prints it
+            if k.kind == "NUM" and k.text.isdigit() and 1 <= int(k.text) <= 16 and self.peek(3).text == "}":
+                self.i += 4
+                n = int(k.text)
+                return base if n == 1 else sx.Mul((base,) * n, ("*",) + (".*",) * (n - 1), (t.pos,) * n)
+            raise self.error("a Hadamard power is ^{\\circ k} with k a whole number from 1 to 16")
         if kind == "T":
             return sx.Transpose(base, t.pos)
         if kind == "-T":
@@ -471,6 +478,14 @@ class TexParser:
     def apply(self, name: str, t: Tok, scripts: bool = True) -> sx.Node:
         """A function: \\sin x, \\sin(x), \\sin^2 x, \\log\\det X, \\sin{\\left(x \\right)}."""
         power: sx.Node | None = None
+        if self.op("_") and name == "log":  # \log_2 x, \log_{10} x
+            u = self.advance()
+            base = "".join(self.subscript_parts(u))
+            if f"log{base}" not in self.functions:
+                bases = sorted(f for f in self.functions if f.startswith("log") and f[3:].isdigit())
+                raise ParseError(f"\\log_{{{base}}} is not supported: jacli has " + ", ".join(["log (natural)", *bases]),
+                                 self.text, u.pos)
+            name = f"log{base}"
         if self.op("^"):
             p = self.advance()
             if self.op("{") and self.peek().kind == "OP" and self.peek().text == "-" or self.op("-"):

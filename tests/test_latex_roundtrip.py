@@ -128,3 +128,33 @@ def test_latex_soup_on_the_command_line(text: str, command: str) -> None:
         assert r.stderr.splitlines()[-1].strip() == "^"
     else:
         assert r.status in (0, 1, 2, 4), r
+
+
+MATRIX_FORMS = [
+    ["grad", "1/2*norm(W*x+b-z)^2", "--wrt", "W", "-v", "W:m,n", "-v", "x:n", "-v", "b:m", "-v", "z:m"],
+    ["grad", "x'*A*x", "--wrt", "x", "-v", "x:n", "-v", "A:n,n"],
+    ["hessian", "x'*A*x", "--wrt", "x", "-v", "x:n", "-v", "A:n,n"],
+    ["grad", "logdet(X) + tr(A*X)", "--wrt", "X", "-v", "X:n,n", "-v", "A:n,n"],
+    ["jacobian", "tanh(W*x)", "--wrt", "x", "-v", "W:m,n", "-v", "x:n"],
+    ["grad", "sum(sigmoid(W*x))", "--wrt", "x", "-v", "W:m,n", "-v", "x:n"],
+    ["grad", "1/2*norm(W*x+b-z)^2", "--wrt", "x", "-v", "W:m,n", "-v", "x:n", "-v", "b:m", "-v", "z:m"],
+]
+
+
+def test_matrix_forms_read_back() -> None:
+    """A matrix form printed for symbolic sizes, read back at concrete sizes (m=2, n=3; square
+    matrices 2x2), equals jacli's entry-by-entry result at those sizes."""
+    for argv in MATRIX_FORMS:
+        r = run(*argv, "-f", "json")
+        assert r.status == 0, r.stderr
+        latex = r.json()["latex"]
+        square = any(a.endswith(":n,n") for a in argv)
+        sizes = {"m": "2", "n": "2" if square else "3"}
+        concrete = [a if ":" not in a else a.split(":")[0] + ":" + ",".join(sizes.get(d, d) for d in a.split(":")[1].split(","))
+                    for a in argv]
+        entries = run(*concrete, "-f", "json")
+        assert entries.status == 0, entries.stderr
+        decls = [concrete[k + 1] for k, a in enumerate(concrete) if a == "-v"]
+        value = Workspace.from_options(var=decls, input="latex").evaluate(latex)
+        expected = Workspace.from_options(var=decls).evaluate(entries.json()["result"])
+        assert close(value, expected), (argv, latex)
