@@ -168,6 +168,8 @@ def stated_notes(ws: Workspace, text: str, result: Result) -> None:
             continue
 
         def same(claim: Any = claim) -> bool:
+            if answer == claim:
+                return True
             d = sp.simplify(sp.Matrix(answer) - sp.Matrix(claim)) if isinstance(answer, sp.MatrixBase) or \
                 isinstance(claim, sp.MatrixBase) else sp.simplify(answer - claim)
             return bool(d == 0 if not isinstance(d, sp.MatrixBase) else d.is_zero_matrix)

@@ -158,3 +158,18 @@ def test_matrix_forms_read_back() -> None:
         value = Workspace.from_options(var=decls, input="latex").evaluate(latex)
         expected = Workspace.from_options(var=decls).evaluate(entries.json()["result"])
         assert close(value, expected), (argv, latex)
+
+
+def test_the_whole_latex_display_is_a_command_again() -> None:
+    """`jacli CMD ... --latex` prints `operator(f) = answer`; pasted back, it is the same command, and
+    its right-hand side is found to agree."""
+    for argv in (["diff", "x^2*sin(x)", "x"], ["diff", "x^3*y^2", "x", "y"], ["diff", "exp(-x^2)", "x", "-n", "2"],
+                 ["limit", "sin(x)/x", "x", "0"], ["limit", "1/x", "x", "0", "--dir", "+"],
+                 ["grad", "x^2*y + sin(y)"], ["hessian", "x^2*y + y^3"]):
+        shown = run(*argv, "--latex")
+        assert shown.status == 0, shown.stderr
+        again = run(argv[0], shown.stdout.strip(), "-f", "json")
+        assert again.status == 0, (argv, shown.stdout, again.stderr)
+        first = run(*argv, "-f", "json").json()
+        assert again.json()["result"] == first["result"] and again.json()["wrt"] == first["wrt"], argv
+        assert any("agrees with the answer" in n for n in again.json()["notes"]), (argv, again.json())
