@@ -283,3 +283,18 @@ def test_input_option_forces_the_language() -> None:
     assert r.status == 2 and "unexpected character" in r.stderr
     with pytest.raises(UsageError):
         Workspace.from_options(input="html")
+
+
+def test_the_python_api_reads_latex_too() -> None:
+    import jacli
+
+    assert str(jacli.limit(r"\lim_{x \to 0} \frac{\sin x}{x}").blocks[0].expr) == "1"
+    r = jacli.gradient(r"\nabla_{W} \frac{1}{2}\|W x - z\|^2", shapes={"W": "2x2", "x": "2", "z": "2"}, check=True)
+    assert r.wrt == ["W"] and r.check is not None and r.check.ok
+
+
+def test_unicode_in_latex_keeps_its_columns() -> None:
+    same(r"\frac{θ}{2} + π x", "theta/2 + pi*x")
+    with pytest.raises(ParseError) as info:
+        node(r"θ + \foo")
+    assert info.value.column == 4
