@@ -213,6 +213,8 @@ def tokenize(text: str) -> list[Tok]:
         elif ch in _OPS:
             add("OP", ch, i)
             i += 1
+        elif ch == "." and not src[i + 1 :].strip(" \t\r\n$"):
+            i += 1  # the full stop of a formula pasted from a sentence
         else:
             what = repr(ch) if ch.isprintable() else f"character U+{ord(ch):04X}"
             raise ParseError(f"unexpected character {what} in LaTeX", text, cols[i])

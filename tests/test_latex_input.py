@@ -111,6 +111,8 @@ def same(latex: str, text: str, **kw: Any) -> None:
         (r"3!", "factorial(3)"),
         (r"\arctan x + \operatorname{sign}(x)", "atan(x) + sign(x)"),
         (r"x^2 \quad \,", "x^2"),
+        (r"$x^2 + 1.$", "x^2 + 1"),
+        (r"x^2 + 1,", "x^2 + 1"),
         (r"\left( x+1 \right)^{\frac{3}{2}}", "(x + 1)^(3/2)"),
     ],
 )
