@@ -15,6 +15,8 @@ Scenarios (targets from issue 5):
             also the explicit path at 20x20 and 50x50
   batch     1000 lines through `jacli diff - x -f plain` vs a raw sympy loop that parses, differentiates
             and prints the same lines (<= 1.3x)
+  latex     reading a 200-character LaTeX formula (jacli.texops.read) vs the text parser on its
+            text-language equivalent (issue 17: under 5 ms)
 
 Every measurement is a whole process (or a fresh process per in-process timing), so sympy's cache
 never carries over; times are medians of interleaved repetitions.
@@ -229,6 +231,42 @@ def batch(quick: bool) -> None:
 
 
 SCENARIOS = {"startup": startup, "help": help_, "jacobian": jacobian, "gradient": gradient, "batch": batch}
+
+
+LATEX_FORMULA = (r"\frac{1}{2}\left\| \sigma\left(W_{1} x + b\right) - \hat{z} \right\|^2 + \frac{\eta}{2} "
+                 r"\operatorname{tr}\left(W_{1}^{\top} W_{1}\right) + \log\left(1 + e^{-\theta^{\top} x}\right) "
+                 r"- \frac{\alpha}{\beta + 1}")
+LATEX_TEXT = "1/2*norm(sigmoid(W1*x + b) - zhat)^2 + eta/2*tr(W1'*W1) + log(1 + exp(-theta'*x)) - alpha/(beta + 1)"
+
+READ_LATEX = """
+import time
+from jacli.build import BUILTIN_FUNCTIONS
+from jacli.texops import read
+from jacli.syntax import parse
+text = {text!r}
+for _ in range(20):  # warm up
+    {call}
+t = time.perf_counter()
+for _ in range(500):
+    {call}
+print((time.perf_counter() - t) / 500)
+"""
+
+
+def latex(quick: bool) -> None:
+    print(f"latex: reading a {len(LATEX_FORMULA)}-character LaTeX formula vs the text parser "
+          f"({len(LATEX_TEXT)} characters of the same expression)")
+    shaped = "{'W1', 'x', 'theta'}"
+    reps = 3 if quick else 7
+    tex = [timed(READ_LATEX.format(text=LATEX_FORMULA, call=f"read(text, BUILTIN_FUNCTIONS, {shaped})"))
+           for _ in range(reps)]
+    txt = [timed(READ_LATEX.format(text=LATEX_TEXT, call="parse(text, BUILTIN_FUNCTIONS)")) for _ in range(reps)]
+    a, b = statistics.median(tex), statistics.median(txt)
+    print(f"  {'read one formula (per call, median of processes)':<58} {a * 1e3:8.3f} ms vs {b * 1e3:8.3f} ms  "
+          f"ratio {a / b:6.2f}x   target < 5 ms")
+
+
+SCENARIOS["latex"] = latex
 
 
 def machine() -> None:

@@ -114,6 +114,8 @@ class Workspace:
     funcs: dict[str, int | None] = field(default_factory=dict)
     lets: list[tuple[str, str]] = field(default_factory=list)
     symmetric: set[str] = field(default_factory=set)  # matrices declared NAME:n,n:sym
+    input: str = "auto"  # the input language: auto (LaTeX if there is a backslash or brace), latex, text
+    _formulas: dict[str, Any] = field(default_factory=dict, repr=False)
     _let_nodes: dict[str, sx.Node] = field(default_factory=dict, repr=False)
     _let_values: dict[str, Value] = field(default_factory=dict, repr=False)
     _vars: dict[str, Value] = field(default_factory=dict, repr=False)
@@ -132,8 +134,11 @@ class Workspace:
         func: list[str] | tuple[str, ...] = (),
         let: list[str] | tuple[str, ...] = (),
         shapes: Mapping[str, str | Shape] | None = None,
+        input: str = "auto",
     ) -> Workspace:
-        ws = cls()
+        if input not in ("auto", "latex", "text"):
+            raise UsageError(f"unknown --input {input!r}: use latex or text")
+        ws = cls(input=input)
         for decl in var:
             decl, sym = split_symmetric(decl)
             name, shape = parse_declaration(decl)
@@ -191,6 +196,9 @@ class Workspace:
         if name in self.funcs:
             raise UsageError(f"--let {name}: {name!r} is declared as a function")
         node = self.parse(body)
+        formula = self.formula(body)
+        if formula is not None and formula.op is not None:
+            raise UsageError(f"--let {name}: a definition cannot carry an operator ({formula.op.spelled})")
         self.lets.append((name, body))
         self._let_nodes[name] = node
 
@@ -202,10 +210,11 @@ class Workspace:
         """Parse ``text``; names glued to a function (``sinx``) are refused unless declared, defined
         or stated (named as a variable to differentiate by: see ``stated``). The last tree is kept,
         so that the engines and the notes read one command's expression once."""
-        key = (text, frozenset(self.stated), self.function_names(), tuple(self.shapes), len(self.lets))
+        key = (text, self.input, frozenset(self.stated), self.function_names(), tuple(self.shapes), len(self.lets))
         if self._parsed is not None and self._parsed[0] == key:
             return self._parsed[1]
-        node = sx.parse(text, self.function_names())
+        formula = self.formula(text)
+        node = formula.node if formula is not None else sx.parse(text, self.function_names())
         self.check_glued(node, text, self.stated)
         self._parsed = (key, node)
         return node
@@ -255,6 +264,22 @@ class Workspace:
             if isinstance(arg, sx.Name) and is_scalar(v) and not self.is_defined(arg.name) and arg.name not in CONSTANTS:
                 self.note(f"{arg.name} is not declared, so it is taken as a scalar; declare it "
                           f"(-v {arg.name}:1 for a scalar, -v {arg.name}:n,n for a matrix) to say so")
+
+    def formula(self, text: str) -> Any:
+        """The LaTeX reading of ``text`` (a jacli.texread.Formula), or None for the text language."""
+        from .formula import is_latex
+
+        if not is_latex(text, self.input):
+            return None
+        if text not in self._formulas:
+            from .texops import read
+
+            shaped = {n for n, shape in self.shapes.items() if shape != SCALAR}
+            names = set(self.shapes) | {n for n, _ in self.lets} | set(self.funcs)
+            if len(self._formulas) > 64:
+                self._formulas.clear()
+            self._formulas[text] = read(text, self.function_names(), shaped, names)
+        return self._formulas[text]
 
     def lower(self, node: sx.Node, text: str) -> Value:
         return Lowerer(self, text).lower(node)

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-from . import fast
+from . import fast, formula
 from . import syntax as sx
 from .budget import attempt
 from .build import Value, Workspace, as_value, check_power, check_size, shape_of, split_entry
@@ -359,6 +359,7 @@ def derivative(
     Vector- and matrix-valued expressions are differentiated entry by entry.
     """
     ws = ws or Workspace()
+    variables, order = formula.diff_args(ws, text, variables, order)
     if order < 1:
         raise UsageError("the order (-n) must be at least 1")
     if order > 50:
@@ -403,6 +404,7 @@ def derivative(
         from .steps import derivative_steps
 
         res.steps = derivative_steps(value, symbols, order, result)
+    formula.stated_notes(ws, text, res)
     return finish(res, ws, point)
 
 
@@ -470,6 +472,7 @@ def _via_matrix_form(compute: Any, ws: Workspace, node: sx.Node, text: str, wrt:
     renamed = Workspace(
         shapes={n: tuple(dim(d) for d in shape) for n, shape in ws.shapes.items()},
         funcs=dict(ws.funcs),
+        input=ws.input,
     )
     for name, body in ws.lets:
         renamed.define(name, body)
@@ -524,6 +527,7 @@ def gradient(
     of that variable's shape (denominator layout) or its transpose (numerator layout).
     """
     ws = ws or Workspace()
+    wrt = formula.wrt_args(ws, text, "grad", wrt)
     node = ws.parse(text)
     if _use_matrix_form(ws, node, wrt, at):  # symbolic sizes, or a large point: jacli.matrix's verified form
         from .matrix import api
@@ -575,6 +579,7 @@ def gradient(
         partials = res.stages[0][2][0]
         res.steps = gradient_steps(f, symbols, as_value(sp.ImmutableMatrix(len(partials), 1, partials)))
     _matrix_forms(res, ws, node)
+    formula.stated_notes(ws, text, res)
     return finish(res, ws, point)
 
 
@@ -592,6 +597,7 @@ def jacobian(
     """The Jacobian: rows are the outputs (entries row by row), columns the inputs (numerator
     layout); ``denominator`` transposes. One block per vector or matrix variable."""
     ws = ws or Workspace()
+    wrt = formula.wrt_args(ws, text, "jacobian", wrt)
     node = ws.parse(text)
     if _use_matrix_form(ws, node, wrt, at):  # symbolic sizes, or a large point: jacli.matrix's verified form
         from .matrix import api
@@ -638,6 +644,7 @@ def jacobian(
     if shape_of(f) not in (SCALAR,) and 1 not in shape_of(f):
         res.notes.append(f"the {format_shape(shape_of(f))} output is flattened row by row")
     _matrix_forms(res, ws, node)
+    formula.stated_notes(ws, text, res)
     return finish(res, ws, point)
 
 
@@ -654,6 +661,7 @@ def hessian(
 ) -> Result:
     """The Hessian of a scalar expression over all ``wrt`` variables, flattened in order."""
     ws = ws or Workspace()
+    wrt = formula.wrt_args(ws, text, "hessian", wrt)
     node = ws.parse(text)
     if _use_matrix_form(ws, node, wrt, at):  # symbolic sizes, or a large point: jacli.matrix's verified form
         from .matrix import api
@@ -686,6 +694,7 @@ def hessian(
 
         res.steps = hessian_steps(f, symbols, as_value(sp.ImmutableMatrix(hm)))
     _matrix_forms(res, ws, node)
+    formula.stated_notes(ws, text, res)
     return finish(res, ws, point)
 
 
@@ -767,6 +776,7 @@ def limit(
         raise UsageError("--dir must be both, + or -")
     point_text = point if point is None or isinstance(point, str) else number_text(point)
     point_text, direction = point_side(point_text, direction)
+    var, point_text, direction = formula.limit_args(ws, text, var, point_text, direction)
     node = ws.parse(text)
     f = ws.lower(node, text)
     if shape_of(f) != SCALAR:
@@ -870,6 +880,7 @@ def limit(
         subs = substitution(ws, params)
         res.at = params
         blocks[0].exact, blocks[0].value = evaluate(value, subs)
+    formula.stated_notes(ws, text, res)
     return res
 
 

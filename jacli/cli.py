@@ -126,6 +126,10 @@ def common_options(*, layout: bool = False, check: bool = True) -> Callable[[Cal
             "expression such as pi/3, or a list: x=[1,2,3], W=[[1,2],[3,4]]; @FILE reads VALUE from a file (for large matrices).",
         )(f)
         f = click.option(
+            "--input", "input_mode", type=click.Choice(["auto", "latex", "text"]), default="auto", show_default=True,
+            help="The language of EXPR and --let: latex, text, or auto (LaTeX if it has a backslash, a brace or surrounding $).",
+        )(f)
+        f = click.option(
             "--let", "let", multiple=True, metavar="NAME=EXPR",
             help="Define an intermediate quantity usable in EXPR and later --let options (repeatable).",
         )(f)
@@ -200,7 +204,8 @@ class Run:
 
         if self._ws is None:
             self._ws = Workspace.from_options(var=self.opts.get("decls", ()), func=self.opts.get("func", ()),
-                                              let=self.opts.get("let", ()))
+                                              let=self.opts.get("let", ()),
+                                              input=self.opts.get("input_mode") or "auto")
         return self._ws
 
     def option_error(self) -> JacliError | None:
@@ -361,6 +366,7 @@ def limit(expr: str, var: str | None, point: str | None, direction: str, **opts:
       jacli limit "(1+1/n)^n" n
       jacli limit "exp(x)" x -oo
       jacli limit "1/x" x 0+
+      jacli limit '\\lim_{x \\to 0} \\frac{\\sin x}{x}'     (LaTeX: the formula gives VAR and POINT)
     """
     from .calculus import limit as compute
 

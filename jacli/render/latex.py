@@ -6,13 +6,16 @@ amsmath; ``latex_expr`` gives the right-hand side alone (the JSON ``latex`` fiel
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
 from ..build import split_entry
+from ..errors import JacliError
 from ..result import Result
+from ..syntax import Name
 from .common import differential_latex, display, is_number
 from .plain import format_float
 
@@ -24,7 +27,7 @@ class JacliLatexPrinter(LatexPrinter):
             base, i, j = entry
             sub = f"{i}" if j is None else f"{i},{j}"
             return f"{super()._print_Symbol(sp.Symbol(base))}_{{{sub}}}"
-        return str(super()._print_Symbol(expr))
+        return symbol_latex(expr.name, str(super()._print_Symbol(expr)))
 
 
     def _print_Function(self, expr: Any, exp: Any = None) -> str:
@@ -36,6 +39,22 @@ class JacliLatexPrinter(LatexPrinter):
             body = f"{self._print(sp.Symbol(base))}{primes}\\left({args}\\right)"
             return body if exp is None else f"\\left({body}\\right)^{{{exp}}}"
         return str(super()._print_Function(expr, exp))
+
+
+@lru_cache(maxsize=4096)
+def symbol_latex(name: str, printed: str) -> str:
+    """sympy's spelling of a name where jacli's LaTeX reader reads it back as that name (x_{1} is x1,
+    \\hat{z} is zhat, \\alpha is alpha); otherwise \\mathit{...}: sympy writes lr and w_2 as
+    lr (l times r, to a reader of TeX) and w_{2} (the name w2)."""
+    from ..texops import read
+
+    try:
+        node = read(printed, frozenset()).node
+    except JacliError:
+        node = None
+    if isinstance(node, Name) and node.name == name:
+        return printed
+    return r"\mathit{" + name.replace("_", r"\_") + "}"
 
 
 _SETTINGS = {"mat_str": "bmatrix", "mat_delim": "", "inv_trig_style": "full"}
