@@ -15,6 +15,7 @@ Scenarios (targets from issue 5):
             also the explicit path at 20x20 and 50x50
   batch     1000 lines through `jacli diff - x -f plain` vs a raw sympy loop that parses, differentiates
             and prints the same lines (<= 1.3x)
+  session, jobs, dask   the warm session, --jobs 2 vs 1, the Dask recipe (issue 19; see bench/session.py)
 
 Every measurement is a whole process (or a fresh process per in-process timing), so sympy's cache
 never carries over; times are medians of interleaved repetitions.
@@ -251,6 +252,10 @@ def machine() -> None:
 
 
 def main(argv: list[str]) -> None:
+    sys.path.insert(0, str(HERE))
+    from session import SCENARIOS as ISSUE_19  # noqa: E402 - it imports helpers from this file
+
+    SCENARIOS.update(ISSUE_19)
     quick = "--quick" in argv
     names = [a for a in argv if not a.startswith("-")] or list(SCENARIOS)
     unknown = [n for n in names if n not in SCENARIOS]
