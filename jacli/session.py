@@ -277,6 +277,9 @@ class Session:
             jcli.error_line(f"unknown command {words[0]!r} (try 'help')")
             return
         rest = words[1:]
+        if "-" in rest:
+            jcli.error_line("batch mode (EXPR -) reads standard input: run it outside the session")
+            return
         if self.state.last is not None:
             rest = [w if w.startswith("-") else self.substitute_last(w) for w in rest]
         elif any(_LAST.search(w) for w in rest if not w.startswith("-")):
@@ -340,6 +343,8 @@ class Session:
         finally:
             signal.signal(signal.SIGINT, signal.default_int_handler)
             jcli.Run.observer = None
+        if status == 143:  # SIGTERM ("jacli: terminated" is said): it ends the session too
+            raise SystemExit(status)
         if results and status in (0, 3):
             last = last_text(results[-1])
             if last is not None:

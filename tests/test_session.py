@@ -8,6 +8,7 @@ the prompt, the history file is written. The others feed the session through a p
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -73,6 +74,17 @@ def test_session_through_a_terminal(tmp_path: Path) -> None:
     assert SLOW_LIMIT in history and history[-1] == "quit"
 
 
+def test_sigterm_ends_the_session_during_a_computation(tmp_path: Path) -> None:
+    child = _session(tmp_path)
+    child.sendline(SLOW_LIMIT)
+    time.sleep(1.5)
+    child.kill(signal.SIGTERM)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 143
+    assert child.before.rstrip().endswith("jacli: terminated")
+
+
 def repl(text: str) -> tuple[str, str]:
     r = run("repl", input=text)
     assert r.status == 0
@@ -108,12 +120,13 @@ def test_a_bad_declaration_is_refused_when_typed_and_changes_nothing() -> None:
 
 
 def test_errors_are_one_line_and_the_session_goes_on() -> None:
-    out, err = repl("frobnicate x\ndiff _ x\ndiff 'x^2\nlimit 1/x x 0 --dir +\nreset\nshow\n")
+    out, err = repl("frobnicate x\ndiff _ x\ndiff 'x^2\ndiff - x\nlimit 1/x x 0 --dir +\nreset\nshow\n")
     assert out == "oo\n(nothing declared)\n"
     assert err.splitlines() == [
         "jacli: unknown command 'frobnicate' (try 'help')",
         "jacli: '_' is the last result, and there is none yet",
         "jacli: No closing quotation (quote an expression that holds ' as the shell does: \"x'*A*x\")",
+        "jacli: batch mode (EXPR -) reads standard input: run it outside the session",
         "(everything forgotten)",
     ]
 
