@@ -11,8 +11,8 @@ status are therefore the same as with ``--jobs 1``.
 Workers are forked after the parent has imported sympy and built the declarations, so they start
 warm and share those pages. They ignore SIGINT: Ctrl-C (or SIGTERM) reaches the parent, which
 stops the workers and ends as the sequential run does. A worker that dies (a crash in C code)
-costs only its line: its chunk is retried one line at a time in fresh workers, and the line that
-kills a worker again gets an error record.
+costs only its line: the lines that were in flight run again one at a time, each in a fresh
+worker, and the line that kills its worker gets an error record.
 """
 
 from __future__ import annotations
@@ -163,10 +163,19 @@ def batch(run: Any, lines: Iterable[str], jobs: int) -> int:
     _warm(run)
     _RUN = run
     pool = _Pool(jobs)
-    pending: deque[tuple[list[tuple[int, str]], Future[Any], int]] = deque()  # chunk, future, tries
+    pending: deque[tuple[list[tuple[int, str]], Future[Any]]] = deque()
     source = _chunks(lines, CHUNK)
     worst = 0
     exhausted = False
+
+    def emit(results: list[tuple[Events, int]]) -> None:
+        nonlocal worst
+        for events, status in results:
+            _write(events)
+            if status and not worst:
+                worst = status
+        sys.stdout.flush()
+
     try:
         while True:
             while not exhausted and len(pending) < WINDOW * jobs:
@@ -174,32 +183,24 @@ def batch(run: Any, lines: Iterable[str], jobs: int) -> int:
                 if chunk is None:
                     exhausted = True
                     break
-                pending.append((chunk, pool.submit(chunk), 0))
+                pending.append((chunk, pool.submit(chunk)))
             if not pending:
                 break
-            chunk, future, tries = pending.popleft()
+            chunk, future = pending.popleft()
             try:
-                results = future.result()
+                emit(future.result())
             except BrokenProcessPool:
-                results = None
-            if results is None:
-                # a worker died: fresh workers, the chunk again one line at a time; then the rest
-                pool.renew()
-                retry = [(line, tries + 1) for line in ([chunk] if len(chunk) == 1 else [[x] for x in chunk])]
-                rest = [(c, t) for c, _, t in pending]
+                # a worker died on one of the lines in flight, which one is unknown: run each of
+                # them alone in a fresh worker, in order; the line that breaks it again is reported
+                suspects = [line for c in [chunk, *(c for c, _ in pending)] for line in c]
                 pending.clear()
-                if tries >= 1 and len(chunk) == 1:
-                    results = [_died(chunk[0][0])]
-                    retry = []
-                for c, t in [*retry, *rest]:
-                    pending.append((c, pool.submit(c), t))
-                if results is None:
-                    continue
-            for events, status in results:
-                _write(events)
-                if status and not worst:
-                    worst = status
-            sys.stdout.flush()
+                pool.renew()
+                for line in suspects:
+                    try:
+                        emit(pool.submit([line]).result())
+                    except BrokenProcessPool:
+                        emit([_died(line[0])])
+                        pool.renew()
     finally:
         pool.stop()
         _RUN = None

@@ -69,7 +69,13 @@ class State:
     fmt: str | None = None
     layout: str | None = None
     timeout: float | None = None
-    last: str | None = None  # the last result as jacli plain text (parseable back)
+    last: Any = None  # the last result (a jacli Result with one block), printed as plain text when used
+
+    def last_text(self) -> str | None:
+        """`_`: the last result in jacli's plain syntax (parseable back), rendered on first use."""
+        if self.last is not None and not isinstance(self.last, str):
+            self.last = last_text(self.last)
+        return self.last
 
     def copy(self) -> State:
         return State(dict(self.vars), dict(self.funcs), dict(self.lets), self.fmt, self.layout, self.timeout, self.last)
@@ -121,14 +127,20 @@ class Session:
                 try:
                     line = self._read()
                 except KeyboardInterrupt:
+                    if not self.interactive:  # a piped script: Ctrl-C ends it, as in batch mode
+                        jcli._last_words("interrupted")
+                        return 130
                     click.echo("", err=True)  # Ctrl-C at the prompt: a fresh line
                     continue
                 if line is None:
                     if self.interactive:
                         click.echo("", err=True)
                     break
-                if not self.handle(line):
-                    break
+                try:
+                    if not self.handle(line):
+                        break
+                except KeyboardInterrupt:  # Ctrl-C outside a computation (waiting for the warm-up)
+                    jcli._last_words("interrupted")
         finally:
             signal.signal(signal.SIGINT, previous)
             if not was_enabled:
@@ -255,7 +267,7 @@ class Session:
         lines += [f"format {s.fmt}"] if s.fmt else []
         lines += [f"layout {s.layout}"] if s.layout else []
         lines += [f"timeout {s.timeout:g}"] if s.timeout is not None else []
-        lines += [f"_ = {s.last}"] if s.last is not None else []
+        lines += [f"_ = {s.last_text()}"] if s.last is not None else []
         click.echo("\n".join(lines) if lines else "(nothing declared)")
 
     def help(self, topic: str) -> None:
@@ -292,7 +304,7 @@ class Session:
     def substitute_last(self, text: str) -> str:
         if self.state.last is None or not _LAST.search(text):
             return text
-        last = f"({self.state.last})"
+        last = f"({self.state.last_text()})"
         return _LAST.sub(lambda _m: last, text)
 
     def injected(self, cmd: click.Command, rest: list[str]) -> list[str]:
@@ -346,9 +358,9 @@ class Session:
         if status == 143:  # SIGTERM ("jacli: terminated" is said): it ends the session too
             raise SystemExit(status)
         if results and status in (0, 3):
-            last = last_text(results[-1])
-            if last is not None:
-                self.state.last = last
+            result = results[-1]
+            if len(result.blocks) == 1 and (result.limit is None or result.limit.exists):
+                self.state.last = result  # its text is made when `_` is used, not for every answer
         return status
 
     # --- readline -----------------------------------------------------------------------------------
