@@ -477,8 +477,8 @@ def repl() -> None:
       jacli repl
       jacli> var W:m,n x:n b:m z:m
       jacli> grad 1/2*norm(W*x+b-z)^2 --wrt W
-      jacli> diff x^2*sin(x) x
-      jacli> diff _ x
+      jacli> diff t^2*sin(t) t
+      jacli> diff _ t
     """
     from .session import Session
 
