@@ -89,6 +89,8 @@ def jobs(quick: bool) -> None:
     line(f"--jobs 2 ({count} lines), CPU time of all processes", c["2"], c["1"], "~1.0x: no work added")
     print(f"  speed-up {m['1'] / m['2']:.2f}x; --jobs 1 got {c['1'] / m['1']:.2f} of a core, --jobs 2 got "
           f"{c['2'] / m['2']:.2f} cores (other processes share the machine: load average {os.getloadavg()[0]:.2f})")
+    print(f"  the work of --jobs 2 is {c['2'] / c['1']:.2f}x that of --jobs 1: on two free cores the speed-up is at most "
+          f"{2 * c['1'] / c['2']:.2f}x")
     autogroup = Path("/proc/sys/kernel/sched_autogroup_enabled")
     if autogroup.exists() and autogroup.read_text().strip() == "1":
         print("  note: Linux autogroup scheduling is on: all processes of this session share one CPU share against the\n"
