@@ -110,6 +110,18 @@ def test_settings_are_the_commands_own_options() -> None:
     assert err == ""
 
 
+def test_timeout_setting_applies_to_each_line() -> None:
+    slow = "+".join(f"x^{i}" for i in range(1, 1200))
+    out, err = repl(f"timeout 0.5\ndiff {slow} x\ndiff x^2 x\nshow\n")
+    assert out.splitlines() == ["2*x", "timeout 0.5", "_ = 2*x"]
+    assert err == "jacli: gave up after 0.5 seconds (--timeout)\n"
+
+
+def test_without_arguments_and_without_a_terminal_jacli_still_shows_its_help() -> None:
+    r = run()
+    assert r.status == 2 and "Usage: jacli" in r.stderr and "repl" in r.stderr
+
+
 def test_a_bad_declaration_is_refused_when_typed_and_changes_nothing() -> None:
     out, err = repl("var x:3\nvar W:2x\nformat nope\nlet y = x^\nshow\n")
     assert out == "var x:3\n"
