@@ -17,6 +17,7 @@ Scenarios (targets from issue 5):
             and prints the same lines (<= 1.3x)
   latex     reading a 200-character LaTeX formula (jacli.texops.read) vs the text parser on its
             text-language equivalent (issue 17: under 5 ms)
+  session, jobs, dask   the warm session, --jobs 2 vs 1, the Dask recipe (issue 19; see bench/session.py)
 
 Every measurement is a whole process (or a fresh process per in-process timing), so sympy's cache
 never carries over; times are medians of interleaved repetitions.
@@ -289,6 +290,10 @@ def machine() -> None:
 
 
 def main(argv: list[str]) -> None:
+    sys.path.insert(0, str(HERE))
+    from session import SCENARIOS as ISSUE_19  # noqa: E402 - it imports helpers from this file
+
+    SCENARIOS.update(ISSUE_19)
     quick = "--quick" in argv
     names = [a for a in argv if not a.startswith("-")] or list(SCENARIOS)
     unknown = [n for n in names if n not in SCENARIOS]

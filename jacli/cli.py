@@ -95,6 +95,10 @@ def common_options(*, layout: bool = False, check: bool = True) -> Callable[[Cal
     def decorate(f: Callable[..., Any]) -> Callable[..., Any]:
         f = click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks of internal errors.")(f)
         f = click.option(
+            "-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True, metavar="N",
+            help="With EXPR -: compute in N worker processes; the output keeps the input's order.",
+        )(f)
+        f = click.option(
             "--timeout", type=click.FloatRange(min=0), default=DEFAULT_TIMEOUT, show_default=True, metavar="S",
             help="Give up after S seconds (per line with EXPR -); 0 means no limit.",
         )(f)
@@ -190,6 +194,8 @@ def error_line(message: str | JacliError, prefix: str = "jacli: ") -> None:
 class Run:
     """Everything one invocation needs: the compute function, the options, and output handling."""
 
+    observer: Callable[[Any], None] | None = None  # sees each computed result (the session's `_`)
+
     def __init__(self, compute: Callable[[str, Any], Any], opts: dict[str, Any]) -> None:
         self.compute = compute
         self.opts = opts
@@ -248,6 +254,8 @@ class Run:
                 extra = self.after(result, ws)
                 if extra:
                     out = out + "\n" + extra
+            if Run.observer is not None:
+                Run.observer(result)
             return out, status
 
     def guarded(self, text: str) -> tuple[str | None, int, str | JacliError | None]:
@@ -278,6 +286,10 @@ class Run:
             if bad is not None:  # once, before any line, rather than once per line
                 error_line(bad)
                 return int(bad.status)
+            if self.opts.get("jobs", 1) > 1:
+                from .parallel import batch
+
+                return batch(self, streams.input_lines(), self.opts["jobs"])
             return self.batch(streams.input_lines())
         out, status, err = self.guarded(expr)
         if out is not None:
@@ -290,33 +302,39 @@ class Run:
 
     def batch(self, lines: Iterable[str | bytes]) -> int:
         """One result per line; a line that is not UTF-8 (bytes) is that line's error."""
-        from .render.json import error_record
-
         worst = 0
-        out: str | None
-        status: int
-        err: str | JacliError | None
         for number, raw in enumerate(lines, start=1):
-            if isinstance(raw, bytes):
-                out, status, err = None, ExitStatus.USAGE, UsageError(streams.undecodable(raw))
-            else:
-                text = raw.strip()
-                if not text or text.startswith("#"):
-                    continue
-                out, status, err = self.guarded(text)
+            status = self.batch_line(number, raw)
             if number % BATCH_COLLECT == 0:
                 gc.collect()
-            if out is not None:
-                emit(out)
-            if err is not None:
-                if self.fmt == "json":
-                    message = err.message if isinstance(err, JacliError) else err
-                    column = err.column + 1 if isinstance(err, ParseError) else None
-                    emit(error_record(message, number, status, column))
-                error_line(err, prefix=f"jacli: line {number}: ")
             if status and not worst:
                 worst = status
         return worst
+
+    def batch_line(self, number: int, raw: str | bytes) -> int:
+        """One input line of batch mode: its output and error record; the worker processes of
+        --jobs (jacli.parallel) run this same method and replay what it writes."""
+        from .render.json import error_record
+
+        out: str | None
+        status: int
+        err: str | JacliError | None
+        if isinstance(raw, bytes):  # not UTF-8: that line's error
+            out, status, err = None, ExitStatus.USAGE, UsageError(streams.undecodable(raw))
+        else:
+            text = raw.strip()
+            if not text or text.startswith("#"):
+                return 0
+            out, status, err = self.guarded(text)
+        if out is not None:
+            emit(out)
+        if err is not None:
+            if self.fmt == "json":
+                message = err.message if isinstance(err, JacliError) else err
+                column = err.column + 1 if isinstance(err, ParseError) else None
+                emit(error_record(message, number, status, column))
+            error_line(err, prefix=f"jacli: line {number}: ")
+        return int(status)
 
 
 def finish(status: int) -> None:
@@ -492,6 +510,29 @@ def plot_result(result: Any, ws: Any, terminal: bool, path: str | None, fmt: str
     return None
 
 
+@cli.command(short_help="An interactive session (also: jacli alone on a terminal).")
+def repl() -> None:
+    """An interactive session: each line is a jacli command without the word 'jacli'.
+
+    Declarations persist from line to line (var W:m,n, let z = W*x + b, func f, format latex,
+    layout numerator, timeout S; show lists them, reset forgets them), _ is the last result,
+    Ctrl-C stops a computation but not the session, and answers come from a warm process in
+    milliseconds. History is kept in $XDG_STATE_HOME/jacli/history; Tab completes commands,
+    options, functions and declared names. 'help' lists the rest.
+
+    \b
+    Examples:
+      jacli repl
+      jacli> var W:m,n x:n b:m z:m
+      jacli> grad 1/2*norm(W*x+b-z)^2 --wrt W
+      jacli> diff t^2*sin(t) t
+      jacli> diff _ t
+    """
+    from .session import Session
+
+    finish(Session().loop())
+
+
 class Terminated(BaseException):
     """SIGTERM or SIGINT, raised where the program is: finished lines are already flushed, and
     one message goes to stderr. A BaseException, so sympy cannot swallow it, and not a
@@ -520,6 +561,8 @@ def main(argv: list[str] | None = None) -> None:
     import signal
     import threading
 
+    if not (sys.argv[1:] if argv is None else argv) and sys.stdin.isatty() and sys.stdout.isatty():
+        argv = ["repl"]  # jacli alone on a terminal: a session
     previous: dict[int, Any] = {}
     if threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGTERM, signal.SIGINT):

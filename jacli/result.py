@@ -71,6 +71,14 @@ class Result:
     matrix_check: Any = field(default=None, repr=False)
     matrix_function: Any = field(default=None, repr=False)  # the input as a jacli.matrix node (-f numpy)
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Results pickle (for worker processes, Dask, caches): everything but ``matrix_check``, a
+        closure over the computation; an unpickled matrix-form result cannot run --check again
+        (compute it with check=True before it travels)."""
+        state = dict(self.__dict__)
+        state["matrix_check"] = None
+        return state
+
     @property
     def expr(self) -> Any:
         return self.blocks[0].expr

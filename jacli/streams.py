@@ -80,11 +80,16 @@ def isatty(stream: TextIO | None) -> bool:
 
 def write_out(text: str) -> None:
     """``text`` and a newline on stdout, flushed at once (a batch shows each result as it is done)."""
+    put_out(text + "\n")
+
+
+def put_out(text: str) -> None:
+    """``text`` as it is on stdout, flushed (the --jobs parent replays its workers' output so)."""
     stream = sys.stdout
     if stream is None:  # the process was started with descriptor 1 closed
         raise StreamFault("stdout", errno.EBADF, CLOSED)
     try:
-        _write(stream, text + "\n")
+        _write(stream, text)
     except (OSError, ValueError) as err:
         raise fault("stdout", err) from None
 
@@ -102,11 +107,16 @@ def flush_out() -> None:
 
 def write_err(text: str) -> None:
     """``text`` and a newline on stderr; silently nothing if stderr is closed, full or gone."""
+    put_err(text + "\n")
+
+
+def put_err(text: str) -> None:
+    """``text`` as it is on stderr; silently nothing if stderr is closed, full or gone."""
     stream = sys.stderr
     if stream is None:
         return
     try:
-        _write(stream, text + "\n")
+        _write(stream, text)
     except (OSError, ValueError):
         pass
 

@@ -27,7 +27,7 @@ def complete(words: str, cword: int) -> list[str]:
 
 def test_commands_complete() -> None:
     assert complete("jacli gr", 1) == ["grad"]
-    assert complete("jacli ", 1) == ["diff", "grad", "hessian", "jacobian", "limit"]
+    assert complete("jacli ", 1) == ["diff", "grad", "hessian", "jacobian", "limit", "repl"]
 
 
 def test_options_and_their_values_complete() -> None:
