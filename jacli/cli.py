@@ -418,11 +418,14 @@ def diff(expr: str, variables: tuple[str, ...], wrt: tuple[str, ...], order: int
       jacli diff "sin(x)" x -n 2 --at x=pi/3
       jacli diff "f(g(x))" x --func f --func g
     """
-    from .calculus import derivative, split_names
+    from .calculus import derivative
 
     if variables and wrt:
         raise click.UsageError("give the variables either after EXPR or with --wrt, not both")
-    variables = tuple(split_names(wrt) or ()) if wrt else variables
+    if wrt:  # a mixed partial may name a variable twice (--wrt x,x), so no check for repeats here
+        variables = tuple(n.strip() for w in wrt for n in w.split(","))
+        if not all(variables):
+            raise click.UsageError("--wrt needs variable names, comma-separated")
     if plot_file is not None and not plot_file.strip():
         raise click.BadParameter("needs a file name ending in .png or .svg", param_hint="'--plot-file'")
     run = Run(lambda text, ws: derivative(text, variables, order, ws=ws, at=opts.get("at"),

@@ -295,3 +295,11 @@ def test_printed_text_reads_back_to_the_same_expression(text: str) -> None:
     again = Workspace()
     back = again.lower(again.parse(printed), printed)
     assert back == value or sp.simplify(back - value) == 0, (text, printed)
+
+
+def test_diff_wrt_is_checked_inside_the_command() -> None:
+    """Found by the slow fuzz run: a --wrt naming a variable twice gave a traceback in diff."""
+    assert run("diff", "x^3", "--wrt", "x,x").stdout == "6*x\n"  # a mixed partial may repeat a variable
+    r = run("diff", "x", "--wrt", "--wrt", "--wrt", "--wrt")
+    assert r.status == 2 and "Traceback" not in r.stderr and r.stderr.count("\n") == 1, r
+    assert run("diff", "x", "--wrt", "").status == 2
