@@ -16,6 +16,17 @@ from typing import Any
 import sympy as sp
 
 
+def _special_value(arg: sp.Expr, at_zero: sp.Expr, at_oo: sp.Expr, at_minus_oo: sp.Expr) -> sp.Expr | None:
+    """A one-argument function's value at 0, oo and -oo (sympy's ``eval``: None elsewhere)."""
+    if arg.is_zero:
+        return at_zero
+    if arg is sp.oo:
+        return at_oo
+    if arg is sp.S.NegativeInfinity:
+        return at_minus_oo
+    return None
+
+
 class sigmoid(sp.Function):  # noqa: N801 - the user-facing name
     """The logistic function 1/(1 + exp(-x))."""
 
@@ -23,13 +34,7 @@ class sigmoid(sp.Function):  # noqa: N801 - the user-facing name
 
     @classmethod
     def eval(cls, arg: sp.Expr) -> sp.Expr | None:
-        if arg.is_zero:
-            return sp.Rational(1, 2)
-        if arg is sp.oo:
-            return sp.S.One
-        if arg is sp.S.NegativeInfinity:
-            return sp.S.Zero
-        return None
+        return _special_value(arg, sp.Rational(1, 2), sp.S.One, sp.S.Zero)
 
     def fdiff(self, argindex: int = 1) -> sp.Expr:
         s = sigmoid(self.args[0])
@@ -125,13 +130,7 @@ class softplus(sp.Function):  # noqa: N801
 
     @classmethod
     def eval(cls, arg: sp.Expr) -> sp.Expr | None:
-        if arg.is_zero:
-            return sp.log(2)
-        if arg is sp.oo:
-            return sp.oo
-        if arg is sp.S.NegativeInfinity:
-            return sp.S.Zero
-        return None
+        return _special_value(arg, sp.log(2), sp.oo, sp.S.Zero)
 
     def fdiff(self, argindex: int = 1) -> sp.Expr:
         return sigmoid(self.args[0])
@@ -162,13 +161,7 @@ class gelu(sp.Function):  # noqa: N801
 
     @classmethod
     def eval(cls, arg: sp.Expr) -> sp.Expr | None:
-        if arg.is_zero:
-            return sp.S.Zero
-        if arg is sp.oo:
-            return sp.oo
-        if arg is sp.S.NegativeInfinity:
-            return sp.S.Zero
-        return None
+        return _special_value(arg, sp.S.Zero, sp.oo, sp.S.Zero)
 
     def fdiff(self, argindex: int = 1) -> sp.Expr:
         x = self.args[0]

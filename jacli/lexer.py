@@ -60,14 +60,16 @@ class Token:
 _OPS = ("**", ".*", ".T", "||", "+", "-", "*", "/", "^", "@", "'", "(", ")", "[", "]", ",", "|", "\u2016", "\u221a")
 
 
-def _normalize(text: str) -> tuple[str, list[int]]:
-    """Replace accepted Unicode operator spellings; return the new text and a map to original columns."""
+def normalize(text: str, table: dict[str, str] | None = None) -> tuple[str, list[int]]:
+    """Replace the characters of ``table`` (accepted Unicode operator spellings) by their
+    spellings; return the new text and a map from its columns to the original ones."""
     if text.isascii():
         return text, list(range(len(text) + 1))
+    table = _UNICODE if table is None else table
     out: list[str] = []
     cols: list[int] = []
     for i, ch in enumerate(text):
-        rep = _UNICODE.get(ch, ch)
+        rep = table.get(ch, ch)
         out.append(rep)
         cols.extend([i] * len(rep))
     cols.append(len(text))
@@ -100,7 +102,7 @@ def tokenize(text: str) -> list[Token]:
         raise BoundError(
             f"expression is {len(text)} characters long; the limit is {MAX_LENGTH}"
         )
-    src, cols = _normalize(text)
+    src, cols = normalize(text)
     tokens: list[Token] = []
     i, n = 0, len(src)
     space = False

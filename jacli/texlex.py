@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from .errors import BoundError, ParseError
-from .syntax import MAX_DIGITS, MAX_LENGTH
+from .lexer import MAX_DIGITS, MAX_LENGTH, normalize
 
 
 @dataclass(frozen=True)
@@ -85,19 +85,6 @@ _CMD = re.compile(r"[A-Za-z]+")
 _OPS = "+-*/^_()[]{},'|=&!<>:;"
 
 
-def _normalize(text: str) -> tuple[str, list[int]]:
-    if text.isascii():
-        return text, list(range(len(text) + 1))
-    out: list[str] = []
-    cols: list[int] = []
-    for i, ch in enumerate(text):
-        rep = _UNICODE.get(ch, ch)
-        out.append(rep)
-        cols.extend([i] * len(rep))
-    cols.append(len(text))
-    return "".join(out), cols
-
-
 def _dollars(text: str) -> None:
     """'$' and '$$' are allowed only around the whole formula, as pasted from a document."""
     if "$" not in text:
@@ -116,7 +103,7 @@ def tokenize(text: str) -> list[Tok]:
     if len(text) > MAX_LENGTH:
         raise BoundError(f"expression is {len(text)} characters long; the limit is {MAX_LENGTH}")
     _dollars(text)
-    src, cols = _normalize(text)
+    src, cols = normalize(text, _UNICODE)
     out: list[Tok] = []
     i, n = 0, len(src)
     space = False
