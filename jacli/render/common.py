@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import sympy as sp
@@ -94,3 +95,26 @@ def is_number(expr: Any) -> bool:
     if isinstance(expr, sp.MatrixBase):
         return all(is_number(e) for e in expr)
     return isinstance(expr, sp.Basic) and expr.is_Rational is True
+
+
+def format_float(x: float) -> str:
+    """A float as jacli prints it: Python's shortest repr, infinities as oo / -oo."""
+    if math.isinf(x):
+        return "oo" if x > 0 else "-oo"
+    return repr(float(x))
+
+
+def plain_value(value: Any) -> str:
+    """A float or nested list of floats, in jacli's list syntax."""
+    if isinstance(value, list):
+        return "[" + ", ".join(plain_value(v) for v in value) + "]"
+    return format_float(value)
+
+
+def point_of(result: Any) -> tuple[Any, str]:
+    """The limit point and side ('+', '-' or '') of a limit result; (None, '') otherwise."""
+    info = getattr(result, "limit", None)
+    if info is None:
+        return None, ""
+    finite = info.point.is_finite is not False
+    return info.point, (info.direction if info.direction in ("+", "-") and finite else "")

@@ -14,8 +14,9 @@ from typing import Any
 
 from ..result import Result
 from ..shapes import json_shape
-from .latex import latex_expr
-from .plain import plain_expr
+from .common import point_of
+from .tex import latex_expr
+from .text import plain_expr
 
 
 def _num(x: Any) -> Any:
@@ -72,7 +73,7 @@ def to_dict(result: Result) -> dict[str, Any]:
             "tolerance": c.tolerance,
         }
     if result.steps is not None:
-        from .steps import point_of, steps_json
+        from .steps import steps_json
 
         out["steps"] = steps_json(result.steps, *point_of(result))
     if result.verified:

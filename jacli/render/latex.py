@@ -9,42 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 import sympy as sp
-from sympy.printing.latex import LatexPrinter
 
-from ..build import split_entry
 from ..result import Result
-from .common import display, is_number
-from .plain import format_float
+from .common import format_float, is_number, point_of
+from .tex import JacliLatexPrinter, latex_expr
 
-
-class JacliLatexPrinter(LatexPrinter):
-    def _print_Symbol(self, expr: Any, style: str = "plain") -> str:
-        entry = split_entry(expr.name)
-        if entry is not None:
-            base, i, j = entry
-            sub = f"{i}" if j is None else f"{i},{j}"
-            return f"{super()._print_Symbol(sp.Symbol(base))}_{{{sub}}}"
-        return str(super()._print_Symbol(expr))
-
-
-    def _print_Function(self, expr: Any, exp: Any = None) -> str:
-        name = expr.func.__name__
-        if name.endswith("'") and isinstance(expr.func, sp.core.function.UndefinedFunction):
-            base = name.rstrip("'")
-            primes = "'" * (len(name) - len(base))
-            args = ", ".join(self._print(a) for a in expr.args)
-            body = f"{self._print(sp.Symbol(base))}{primes}\\left({args}\\right)"
-            return body if exp is None else f"\\left({body}\\right)^{{{exp}}}"
-        return str(super()._print_Function(expr, exp))
-
-
-_SETTINGS = {"mat_str": "bmatrix", "mat_delim": ""}
-
-
-def latex_expr(expr: Any) -> str:
-    if hasattr(expr, "latex"):  # matrix-form results (jacli.matrix) print themselves
-        return str(expr.latex())
-    return str(JacliLatexPrinter(_SETTINGS).doprint(display(expr)))
+__all__ = ["JacliLatexPrinter", "latex_expr", "lhs", "render"]
 
 
 def _latex_value(value: Any) -> str:
@@ -105,7 +75,7 @@ def lhs(result: Result, wrt: str | None = None) -> str:
 
 def render(result: Result) -> str:
     if result.steps:
-        from .steps import latex_block, point_of
+        from .steps import latex_block
 
         return latex_block(result.steps, _render(result), *point_of(result))
     return _render(result)

@@ -15,8 +15,8 @@ from rich.text import Text
 
 from ..guard import tree_size
 from ..result import Result
-from .common import COMMAND_TITLES, display, is_number, layout_note
-from .plain import plain_expr, plain_value
+from .common import COMMAND_TITLES, display, is_number, layout_note, plain_value, point_of
+from .text import plain_expr
 
 #: matrices with more rows or columns than these are shown as their top-left corner unless full=True
 MAX_ROWS, MAX_COLS = 12, 8
@@ -143,7 +143,7 @@ def steps_tree(result: Result) -> Any:
     """The derivation as a rich Tree: one node per rule, its general form, bindings and note beneath."""
     from rich.tree import Tree
 
-    from .steps import point_of, statement, title
+    from .steps import statement, title
 
     where, side = point_of(result)
     point = plain_expr(where) + side if where is not None else ""
