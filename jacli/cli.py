@@ -101,6 +101,10 @@ def common_options(*, layout: bool = False, check: bool = True) -> Callable[[Cal
             help="Limit the address space to MB megabytes while computing (exit 4 when exceeded); 0 means no limit.",
         )(f)
         f = click.option("--no-simplify", is_flag=True, help="Print derivatives as computed, without the timed simplification.")(f)
+        f = click.option(
+            "--no-cse", "no_cse", is_flag=True,
+            help="Print results whole: do not name repeated subexpressions (where u = ...).",
+        )(f)
         if check:
             f = click.option(
                 "--check", is_flag=True,
@@ -148,10 +152,13 @@ def choose_format(fmt: str | None, latex: bool) -> str:
     return "pretty" if sys.stdout.isatty() else "plain"
 
 
-def render(result: Any, fmt: str, full: bool = False) -> str:
+def render(result: Any, fmt: str, full: bool = False, line: int | None = None, cse: bool = True) -> str:
+    """``line``: the batch input line (JSON records carry it); ``cse``: name repeated subexpressions."""
     if fmt == "json":
-        from .render import json as out
-    elif fmt == "latex":
+        from .render import json
+
+        return json.render(result, line=line, cse=cse)
+    if fmt == "latex":
         from .render import latex as out  # type: ignore[no-redef]
     elif fmt == "plain":
         from .render import plain as out  # type: ignore[no-redef]
@@ -162,8 +169,10 @@ def render(result: Any, fmt: str, full: bool = False) -> str:
 
         color = "NO_COLOR" not in os.environ and sys.stdout.isatty()
         width = shutil.get_terminal_size((100, 24)).columns
-        return pretty.render(result, color=color, width=max(40, min(width, 200)), full=full)
-    return out.render(result)
+        return pretty.render(result, color=color, width=max(40, min(width, 200)), full=full, cse=cse)
+    if fmt == "numpy":
+        return out.render(result)
+    return out.render(result, cse=cse)
 
 
 def emit(text: str) -> None:
@@ -187,6 +196,8 @@ class Run:
         self.fmt = choose_format(opts.get("fmt"), opts.get("latex", False))
         self.after: Callable[[Any, Any], str | None] | None = None  # extra output after the result (plots)
         self._ws: Any = None
+        self.check: Any = None  # the --check of the last line computed
+        self.one_line = False  # batch plain output: one line per input line, so no "where" lines
 
     def workspace(self) -> Any:
         """The declarations, built once per invocation (batch lines share them and their lowered
@@ -198,7 +209,7 @@ class Run:
                                               let=self.opts.get("let", ()))
         return self._ws
 
-    def one(self, text: str) -> tuple[str, int]:
+    def one(self, text: str, line: int | None = None) -> tuple[str, int]:
         """Compute and render one expression; returns (output, exit status)."""
         from . import budget, guard
 
@@ -211,10 +222,12 @@ class Run:
                 from .calculus import verify
 
                 verify(result, ws)
+                self.check = result.check
                 if result.check is not None and not result.check.ok:
                     status = ExitStatus.CHECK_MISMATCH
             guard.check_output(result)
-            out = render(result, self.fmt, full=bool(self.opts.get("full")))
+            out = render(result, self.fmt, full=bool(self.opts.get("full")), line=line,
+                         cse=not self.opts.get("no_cse") and not (self.one_line and self.fmt == "plain"))
             if self.fmt not in ("pretty", "json"):  # those two show notes themselves
                 for note in result.notes:
                     error_line(f"note: {note}")
@@ -224,10 +237,10 @@ class Run:
                     out = out + "\n" + extra
             return out, status
 
-    def guarded(self, text: str) -> tuple[str | None, int, str | JacliError | None]:
-        """(output, status, error message) without raising."""
+    def guarded(self, text: str, line: int | None = None) -> tuple[str | None, int, str | JacliError | None]:
+        """(output, status, error message) without raising; ``line``: the batch line number."""
         try:
-            out, status = self.one(text)
+            out, status = self.one(text, line)
             return out, status, None
         except JacliError as e:
             return None, e.status, e
@@ -255,28 +268,48 @@ class Run:
         if err is not None:
             error_line(err)
         if status == ExitStatus.CHECK_MISMATCH:
-            error_line("--check: the result disagrees with the numerical check (see the check above)")
+            error_line(self.mismatch())
         return int(status)
 
+    def mismatch(self) -> str:
+        """The --check failure on stderr, whole in itself: the point, the largest error and its entry."""
+        from .render.common import check_failure
+
+        if self.check is None:
+            return "--check: the result disagrees with the numerical check"
+        return f"--check: the result disagrees with central finite differences {check_failure(self.check)}"
+
     def batch(self, lines: Iterable[str]) -> int:
+        """One expression per line of ``lines``. Plain and LaTeX output keep one output line per
+        input line: a blank or comment line gives an empty line, a bad line a comment
+        (``# error: ...``, LaTeX ``% error: ...``); every JSON record carries its 1-based "line"."""
         from .render.json import error_record
 
+        aligned = {"plain": "# ", "latex": "% "}.get(self.fmt)
+        self.one_line = True
         worst = 0
         for number, raw in enumerate(lines, start=1):
             text = raw.strip()
             if not text or text.startswith("#"):
+                if aligned is not None:
+                    emit("")
                 continue
-            out, status, err = self.guarded(text)
+            self.check = None
+            out, status, err = self.guarded(text, line=number)
             if number % BATCH_COLLECT == 0:
                 gc.collect()
             if out is not None:
                 emit(out)
             if err is not None:
+                message = err.message if isinstance(err, JacliError) else err
                 if self.fmt == "json":
-                    message = err.message if isinstance(err, JacliError) else err
                     column = err.column + 1 if isinstance(err, ParseError) else None
                     emit(error_record(message, number, status, column))
+                elif aligned is not None:
+                    emit(aligned + "error: " + " ".join(message.split()))
                 error_line(err, prefix=f"jacli: line {number}: ")
+            elif status == ExitStatus.CHECK_MISMATCH:
+                error_line(self.mismatch(), prefix=f"jacli: line {number}: ")
             if status and not worst:
                 worst = status
         return worst

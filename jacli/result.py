@@ -46,6 +46,11 @@ class Check:
     point: dict[str, Any]
     evaluations: int = 0
     tolerance: str = ""
+    # where the largest error occurs: the entry (e.g. "d/dx", "d(output 2)/dx[1]"), jacli's value
+    # there and the finite-difference estimate
+    worst_entry: str | None = None
+    worst_claimed: float | None = None
+    worst_fd: float | None = None
 
 
 @dataclass

@@ -118,3 +118,26 @@ def point_of(result: Any) -> tuple[Any, str]:
         return None, ""
     finite = info.point.is_finite is not False
     return info.point, (info.direction if info.direction in ("+", "-") and finite else "")
+
+
+def check_point(check: Any) -> str:
+    """The point a --check used, as --at would spell it: x = 0.5, W = [[...]]."""
+    return ", ".join(f"{k} = {plain_value(v) if isinstance(v, (list, float)) else v}" for k, v in check.point.items())
+
+
+def check_verdict(check: Any) -> str:
+    """The --check line every format prints: agreement, or where and by how much it failed."""
+    if check.ok:
+        return (f"check: agrees with central finite differences (max abs error {check.max_abs_error:.2g}, "
+                f"max rel error {check.max_rel_error:.2g}, {check.evaluations} evaluations)")
+    return "check: DISAGREES with central finite differences " + check_failure(check)
+
+
+def check_failure(check: Any) -> str:
+    """at POINT: largest error E at ENTRY (jacli A, finite differences B)."""
+    text = f"at {check_point(check)}: largest error {check.max_abs_error:.2g}"
+    if check.worst_entry:
+        text += f" at {check.worst_entry}"
+        if check.worst_claimed is not None and check.worst_fd is not None:
+            text += f" (jacli {check.worst_claimed:.6g}, finite differences {check.worst_fd:.6g})"
+    return text

@@ -27,7 +27,15 @@ def _num(x: Any) -> Any:
     return x
 
 
-def to_dict(result: Result) -> dict[str, Any]:
+def to_dict(result: Result, cse: bool = True) -> dict[str, Any]:
+    """The JSON object; with ``cse``, "result" and "latex" use the names that "where" defines
+    (a list of {"name", "expr", "latex"}, each name free to use in later ones)."""
+    where: list[tuple[str, Any]] = []
+    if cse:
+        from .cse import name_common
+
+        named = name_common(result)
+        result, where = named.result, named.where
     out: dict[str, Any] = {"command": result.command, "input": result.input, "wrt": result.wrt}
     if result.layout is not None:
         out["layout"] = result.layout
@@ -41,6 +49,8 @@ def to_dict(result: Result) -> dict[str, Any]:
     out["shape"] = pick([json_shape(b.shape) for b in blocks])
     out["result"] = pick([plain_expr(b.expr) if b.expr is not None else None for b in blocks])
     out["latex"] = pick([latex_expr(b.expr) if b.expr is not None else None for b in blocks])
+    if where:
+        out["where"] = [{"name": n, "expr": plain_expr(v), "latex": latex_expr(v)} for n, v in where]
     if any(b.matrix_form is not None for b in blocks):  # concrete sizes: the verified matrix form too
         out["matrix_form"] = pick([plain_expr(b.matrix_form) if b.matrix_form is not None else None for b in blocks])
     if result.at and exists:
@@ -72,6 +82,8 @@ def to_dict(result: Result) -> dict[str, Any]:
             "point": {k: _num(v) for k, v in c.point.items()},
             "tolerance": c.tolerance,
         }
+        if c.worst_entry is not None:  # where the largest error is, jacli's value and the estimate there
+            out["check"]["worst"] = {"entry": c.worst_entry, "result": c.worst_claimed, "finite_differences": c.worst_fd}
     if result.steps is not None:
         from .steps import steps_json
 
@@ -83,8 +95,12 @@ def to_dict(result: Result) -> dict[str, Any]:
     return out
 
 
-def render(result: Result) -> str:
-    return json.dumps(to_dict(result), ensure_ascii=False)
+def render(result: Result, line: int | None = None, cse: bool = True) -> str:
+    """One JSON object; ``line``: the batch input line it answers, as its first key."""
+    out = to_dict(result, cse=cse)
+    if line is not None:
+        out = {"line": line, **out}
+    return json.dumps(out, ensure_ascii=False)
 
 
 def error_record(message: str, line: int | None = None, status: int | None = None,

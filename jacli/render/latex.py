@@ -11,7 +11,7 @@ from typing import Any
 import sympy as sp
 
 from ..result import Result
-from .common import format_float, is_number, point_of
+from .common import check_verdict, format_float, is_number, point_of
 from .tex import JacliLatexPrinter, latex_expr
 
 __all__ = ["JacliLatexPrinter", "latex_expr", "lhs", "render"]
@@ -73,12 +73,31 @@ def lhs(result: Result, wrt: str | None = None) -> str:
     return rf"\nabla^{{2}}_{{{vars_}}} \left({f}\right)"
 
 
-def render(result: Result) -> str:
+def where_latex(where: list[tuple[str, Any]]) -> str:
+    """``,\\quad \\text{where } u = ...,\\; v = ...`` (empty without definitions)."""
+    if not where:
+        return ""
+    parts = r",\; ".join(f"{latex_expr(sp.Symbol(n))} = {latex_expr(v)}" for n, v in where)
+    return r",\quad \text{where } " + parts
+
+
+def render(result: Result, cse: bool = True) -> str:
+    where: list[tuple[str, Any]] = []
+    if cse:
+        from .cse import name_common
+
+        named = name_common(result)
+        result, where = named.result, named.where
+    main = _render(result) + where_latex(where)
     if result.steps:
         from .steps import latex_block
 
-        return latex_block(result.steps, _render(result), *point_of(result))
-    return _render(result)
+        text = latex_block(result.steps, main, *point_of(result))
+    else:
+        text = main
+    if result.check is not None and not result.check.ok:  # a LaTeX comment: the equation still compiles
+        text += "\n% " + check_verdict(result.check)
+    return text
 
 
 def _render(result: Result) -> str:

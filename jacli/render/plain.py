@@ -7,18 +7,27 @@ Lists are column vectors (``[a, b]``), nested lists matrices (``[[a, b], [c, d]]
 from __future__ import annotations
 
 from ..result import Result
-from .common import format_float, is_number, plain_value, point_of
+from .common import check_verdict, format_float, is_number, plain_value, point_of
 from .text import PlainPrinter, plain_expr
 
 __all__ = ["PlainPrinter", "format_float", "plain_expr", "plain_value", "render"]
 
 
-def render(result: Result) -> str:
+def render(result: Result, cse: bool = True) -> str:
+    """The result on one line; with ``cse``, repeated subexpressions named on the lines after it
+    (``where u = EXPR``: ``u=EXPR`` is a valid --let, and the result parses back with it)."""
+    where: list[tuple[str, object]] = []
+    if cse and not (result.at and any(b.exact is not None or b.value is not None for b in result.blocks)):
+        from .cse import name_common
+
+        named = name_common(result)
+        result, where = named.result, named.where
+    lines = [_render(result), *(f"where {name} = {plain_expr(value)}" for name, value in where)]
     if result.steps:
         from .steps import plain_lines
 
-        return "\n".join([*plain_lines(result.steps, *point_of(result)), _render(result)])
-    return _render(result)
+        lines = [*plain_lines(result.steps, *point_of(result)), *lines]
+    return "\n".join(lines)
 
 
 def _render(result: Result) -> str:
@@ -47,6 +56,8 @@ def _render(result: Result) -> str:
         parts.append(text)
     if result.layout and any(b.shape != () for b in result.blocks):
         comments.append(f"{result.layout} layout")
+    if result.check is not None and not result.check.ok:  # the failure, on the result's own line
+        comments.append(check_verdict(result.check))
     line = "; ".join(parts)
     if comments:
         line += "  # " + "; ".join(comments)
