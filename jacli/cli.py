@@ -181,8 +181,13 @@ def emit(text: str) -> None:
 
 
 def error_line(message: str | JacliError, prefix: str = "jacli: ") -> None:
-    """One error on stderr: a single line (parse errors add a caret line under the echo)."""
-    text = message.render(prefix) if isinstance(message, JacliError) else prefix + message
+    """One error on stderr: a single line (parse errors add a caret line under the echo, both cut
+    to the width of stderr when it is a terminal)."""
+    if isinstance(message, ParseError):
+        width = shutil.get_terminal_size().columns if sys.stderr.isatty() else None
+        text = message.render(prefix, width)
+    else:
+        text = message.render(prefix) if isinstance(message, JacliError) else prefix + message
     click.echo(text, err=True)
 
 
