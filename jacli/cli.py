@@ -405,15 +405,8 @@ def diff(expr: str, variables: tuple[str, ...], order: int, plot: bool, plot_fil
 
 
 def _vector_command(name: str, short: str, doc: str) -> None:
-    @cli.command(name=name, cls=MathCommand, short_help=short, help=doc)
-    @click.argument("expr")
-    @click.argument("variables", nargs=-1)
-    @click.option("--wrt", "wrt", metavar="NAMES",
-                  help="Variables to differentiate by, comma-separated, in order "
-                  "(default: declared variables, then the others in order of appearance). "
-                  "They may also follow EXPR as arguments.")
-    @common_options(layout=True)
-    def command(expr: str, variables: tuple[str, ...], wrt: str | None, **opts: Any) -> None:
+    def command(expr: str, variables: tuple[str, ...], wrt: str | None, plot: bool = False,
+                plot_file: str | None = None, **opts: Any) -> None:
         from . import calculus
 
         if variables and wrt:
@@ -423,7 +416,24 @@ def _vector_command(name: str, short: str, doc: str) -> None:
         compute = getattr(calculus, {"grad": "gradient"}.get(name, name))
         run = Run(lambda text, ws: compute(text, wrt, ws=ws, layout=opts.get("layout"), at=opts.get("at"),
                                            simplify=not opts.get("no_simplify"), steps=opts.get("steps", False)), opts)
+        if plot or plot_file:
+            run.after = lambda result, ws: picture_result(result, ws, plot, plot_file, run.fmt)
         finish(run.run(expr))
+
+    f: Any = common_options(layout=True)(command)
+    if name in ("jacobian", "hessian"):  # pictures of the matrix (jacli.heatmap)
+        f = click.option("--plot-file", "plot_file", type=click.Path(dir_okay=False, writable=True), default=None,
+                         metavar="FILE", help="Write the picture of --plot to FILE (.png or .svg; needs the 'plot' "
+                         "extra: pip install 'jacli[plot]').")(f)
+        f = click.option("--plot", is_flag=True, help="Draw the matrix in the terminal: a heat map of its values "
+                         "at --at, or its sparsity pattern without a point, each variable's block marked.")(f)
+    f = click.option("--wrt", "wrt", metavar="NAMES",
+                     help="Variables to differentiate by, comma-separated, in order "
+                     "(default: declared variables, then the others in order of appearance). "
+                     "They may also follow EXPR as arguments.")(f)
+    f = click.argument("variables", nargs=-1)(f)
+    f = click.argument("expr")(f)
+    cli.command(name=name, cls=MathCommand, short_help=short, help=doc)(f)
 
 
 _vector_command(
@@ -479,6 +489,21 @@ def plot_result(result: Any, ws: Any, terminal: bool, path: str | None, fmt: str
         click.echo(f"jacli: wrote {path}", err=True)
     if terminal and fmt != "json":
         return plotting.terminal(data, width=72 if fmt != "pretty" else max(40, min(shutil.get_terminal_size()[0] - 2, 120)))
+    return None
+
+
+def picture_result(result: Any, ws: Any, terminal: bool, path: str | None, fmt: str) -> str | None:
+    """--plot / --plot-file for jacobian and hessian: the terminal picture (returned), the file (written)."""
+    from . import heatmap
+
+    pictures = heatmap.prepare(result, ws)
+    if path:
+        heatmap.write_file(pictures, path)
+        click.echo(f"jacli: wrote {path}", err=True)
+    if terminal and fmt != "json":
+        color = fmt == "pretty" and "NO_COLOR" not in os.environ and sys.stdout.isatty()
+        width = max(40, min(shutil.get_terminal_size((80, 24)).columns, 200)) if fmt == "pretty" else 80
+        return "\n".join(heatmap.terminal(p, width=width, color=color) for p in pictures)
     return None
 
 
