@@ -79,6 +79,10 @@ class AliasGroup(click.Group):
 
 # --- shared options ----------------------------------------------------------------------------
 def _format_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    f = click.option(
+        "--standalone", is_flag=True,
+        help="With LaTeX output (implied): print a whole document (article, amsmath, amssymb) that pdflatex compiles.",
+    )(f)
     f = click.option("--latex", "latex", is_flag=True, help="Same as -f latex.")(f)
     f = click.option(
         "-f", "--format", "fmt", type=click.Choice(FORMATS), default=None,
@@ -152,27 +156,31 @@ def choose_format(fmt: str | None, latex: bool) -> str:
     return "pretty" if sys.stdout.isatty() else "plain"
 
 
-def render(result: Any, fmt: str, full: bool = False, line: int | None = None, cse: bool = True) -> str:
-    """``line``: the batch input line (JSON records carry it); ``cse``: name repeated subexpressions."""
+def render(result: Any, fmt: str, full: bool = False, line: int | None = None, cse: bool = True,
+           standalone: bool = False) -> str:
+    """``line``: the batch input line (JSON records carry it); ``cse``: name repeated subexpressions;
+    ``standalone``: a whole LaTeX document."""
     if fmt == "json":
         from .render import json
 
         return json.render(result, line=line, cse=cse)
     if fmt == "latex":
-        from .render import latex as out  # type: ignore[no-redef]
-    elif fmt == "plain":
-        from .render import plain as out  # type: ignore[no-redef]
-    elif fmt == "numpy":
-        from .render import numpy as out  # type: ignore[no-redef]
-    else:
-        from .render import pretty
+        from .render import latex
 
-        color = "NO_COLOR" not in os.environ and sys.stdout.isatty()
-        width = shutil.get_terminal_size((100, 24)).columns
-        return pretty.render(result, color=color, width=max(40, min(width, 200)), full=full, cse=cse)
+        return latex.render(result, cse=cse, standalone=standalone)
+    if fmt == "plain":
+        from .render import plain
+
+        return plain.render(result, cse=cse)
     if fmt == "numpy":
-        return out.render(result)
-    return out.render(result, cse=cse)
+        from .render import numpy
+
+        return numpy.render(result)
+    from .render import pretty
+
+    color = "NO_COLOR" not in os.environ and sys.stdout.isatty()
+    width = shutil.get_terminal_size((100, 24)).columns
+    return pretty.render(result, color=color, width=max(40, min(width, 200)), full=full, cse=cse)
 
 
 def emit(text: str) -> None:
@@ -198,7 +206,9 @@ class Run:
     def __init__(self, compute: Callable[[str, Any], Any], opts: dict[str, Any]) -> None:
         self.compute = compute
         self.opts = opts
-        self.fmt = choose_format(opts.get("fmt"), opts.get("latex", False))
+        if opts.get("standalone") and opts.get("fmt") not in (None, "latex"):
+            raise click.UsageError(f"--standalone is for LaTeX output, not -f {opts.get('fmt')}")
+        self.fmt = choose_format(opts.get("fmt"), opts.get("latex", False) or bool(opts.get("standalone")))
         self.after: Callable[[Any, Any], str | None] | None = None  # extra output after the result (plots)
         self._ws: Any = None
         self.check: Any = None  # the --check of the last line computed
@@ -232,7 +242,8 @@ class Run:
                     status = ExitStatus.CHECK_MISMATCH
             guard.check_output(result)
             out = render(result, self.fmt, full=bool(self.opts.get("full")), line=line,
-                         cse=not self.opts.get("no_cse") and not (self.one_line and self.fmt == "plain"))
+                         cse=not self.opts.get("no_cse") and not (self.one_line and self.fmt == "plain"),
+                         standalone=bool(self.opts.get("standalone")))
             if self.fmt not in ("pretty", "json"):  # those two show notes themselves
                 for note in result.notes:
                     error_line(f"note: {note}")
@@ -266,6 +277,8 @@ class Run:
 
     def run(self, expr: str) -> int:
         if expr == "-":
+            if self.opts.get("standalone"):
+                raise click.UsageError("--standalone prints one document: give one EXPR, not - (stdin)")
             return self.batch(sys.stdin)
         out, status, err = self.guarded(expr)
         if out is not None:

@@ -141,9 +141,12 @@ def _tex_name(name: str) -> str:
 
 
 def latex_block(steps: list[Step], main: str, point: Any = None, side: str = "") -> str:
-    """The whole derivation as one aligned environment ending with the answer."""
-    rows = latex_rows(steps, point, side)
-    rows.append(rf"&{tex_text('answer: ')} {main}")
+    """The whole derivation as one aligned environment ending with the answer; rows too wide for
+    a page are broken at their top-level =, + and - signs (jacli.render.texfit)."""
+    from .texfit import break_row
+
+    rows = [part for row in latex_rows(steps, point, side) for part in break_row(row)]
+    rows.extend(break_row(rf"&{tex_text('answer: ')} {main}"))
     return r"\begin{aligned}" + " \\\\\n".join(rows) + r"\end{aligned}"
 
 
