@@ -241,9 +241,13 @@ class Run:
                 if result.check is not None and not result.check.ok:
                     status = ExitStatus.CHECK_MISMATCH
             guard.check_output(result)
+            cse = not self.opts.get("no_cse") and not (self.one_line and self.fmt == "plain")
+            if cse and self.fmt != "numpy" and result.limit is None and not result.at:
+                from .render.cse import subterms_of
+
+                result.subterms = subterms_of(result.input, ws)
             out = render(result, self.fmt, full=bool(self.opts.get("full")), line=line,
-                         cse=not self.opts.get("no_cse") and not (self.one_line and self.fmt == "plain"),
-                         standalone=bool(self.opts.get("standalone")))
+                         cse=cse, standalone=bool(self.opts.get("standalone")))
             if self.fmt not in ("pretty", "json"):  # those two show notes themselves
                 for note in result.notes:
                     error_line(f"note: {note}")

@@ -73,6 +73,8 @@ class Result:
     # matrix-form results (symbolic sizes): a callable returning the Check of --check
     matrix_check: Any = field(default=None, repr=False)
     matrix_function: Any = field(default=None, repr=False)  # the input as a jacli.matrix node (-f numpy)
+    # vector and matrix parts of the input that printers may name (jacli.render.cse.Subterm)
+    subterms: list[Any] = field(default_factory=list, repr=False)
 
     @property
     def expr(self) -> Any:

@@ -23,7 +23,7 @@ PDFLATEX = shutil.which("pdflatex")
 needs_tex = pytest.mark.skipif(PDFLATEX is None, reason="pdflatex is not installed (apt-get install texlive-latex-base)")
 COMMANDS = ("diff", "grad", "jacobian", "hessian", "limit", "derivative", "gradient", "jac", "lim")
 DROP_WITH_VALUE = {"-f", "--format", "--plot-file"}
-DROP = {"--latex", "--plot", "--steps", "--full", "--check"}
+DROP = {"--latex", "--plot", "--steps", "--full", "--check", "--standalone"}
 
 
 def latex_args(command: str) -> list[str] | None:

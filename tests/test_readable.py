@@ -15,7 +15,7 @@ from jacli.calculus import derivative, gradient, hessian, jacobian, verify
 from jacli.errors import ParseError
 from jacli.render import json as json_printer
 from jacli.render import latex, plain, pretty
-from jacli.render.cse import expand_where, name_common
+from jacli.render.cse import expand_where, name_common, subterms_of
 from jacli.render.fit import wrap
 from jacli.render.text import plain_expr
 
@@ -36,10 +36,12 @@ def compute(fn, text, wrt, decls):  # type: ignore[no-untyped-def]
 
 
 # --- 1. pretty output fits the terminal ---------------------------------------------------------
+@pytest.mark.parametrize("cse", [True, False], ids=["named", "no-cse"])
 @pytest.mark.parametrize(("fn", "text", "wrt", "decls"), LARGE, ids=[t for _, t, _, _ in LARGE])
-def test_large_results_fit_80_columns_in_40_lines(fn, text, wrt, decls) -> None:  # type: ignore[no-untyped-def]
-    result, _ = compute(fn, text, wrt, decls)
-    out = pretty.render(result, color=False, width=80)  # rendered by rich's Console(width=80)
+def test_large_results_fit_80_columns_in_40_lines(fn, text, wrt, decls, cse) -> None:  # type: ignore[no-untyped-def]
+    result, ws = compute(fn, text, wrt, decls)
+    result.subterms = subterms_of(text, ws)  # as the command line does
+    out = pretty.render(result, color=False, width=80, cse=cse)  # rendered by rich's Console(width=80)
     lines = out.splitlines()
     assert len(lines) <= 40, out
     assert max(cell_len(line) for line in lines) <= 80, out
@@ -85,14 +87,45 @@ def test_wrap_breaks_only_after_operators_and_loses_nothing(width: int) -> None:
 def test_repeated_rows_of_w_x_plus_b_are_named_once_and_parse_back() -> None:
     decls = ["W:2x3", "x:3", "b:2", "zh:2"]
     result, ws = compute(gradient, "1/2*norm(W*x + b - zh)^2", "W", decls)
+    result.subterms = subterms_of(result.input, ws)
     out = plain.render(result)
     first, *where = out.splitlines()
-    assert where == ["where u1 = W[0,0]*x[0] + W[0,1]*x[1] + W[0,2]*x[2] + b[0] - zh[0]",
-                     "where u2 = W[1,0]*x[0] + W[1,1]*x[1] + W[1,2]*x[2] + b[1] - zh[1]"]
+    assert first == "[[u[0]*x[0], u[0]*x[1], u[0]*x[2]], [u[1]*x[0], u[1]*x[1], u[1]*x[2]]]  # denominator layout"
+    assert where == ["where u = W*x + b - zh"]
     # every "where" line is a --let definition, and with them the result line parses back
     lets = [line.removeprefix("where ").replace(" = ", "=", 1) for line in where]
     back = Workspace.from_options(var=decls, let=lets).evaluate(first.split("  #")[0])
+    assert sp.Matrix(back) == sp.Matrix(result.expr)
+
+
+def test_without_input_parts_repeated_subtrees_are_named() -> None:
+    decls = ["W:2x3", "x:3", "b:2", "zh:2"]
+    result, ws = compute(gradient, "1/2*norm(W*x + b - zh)^2", "W", decls)
+    first, *where = plain.render(result).splitlines()
+    assert where == ["where u1 = W[0,0]*x[0] + W[0,1]*x[1] + W[0,2]*x[2] + b[0] - zh[0]",
+                     "where u2 = W[1,0]*x[0] + W[1,1]*x[1] + W[1,2]*x[2] + b[1] - zh[1]"]
+    lets = [line.removeprefix("where ").replace(" = ", "=", 1) for line in where]
+    back = Workspace.from_options(var=decls, let=lets).evaluate(first.split("  #")[0])
     assert sp.simplify(sp.Matrix(back) - sp.Matrix(result.expr)) == sp.zeros(2, 3)
+
+
+@pytest.mark.parametrize(("text", "decls", "wrt", "name", "entry"), [
+    ("softmax(z)", ["z:4"], None, "s = softmax(z)", "s[0]*(s[1] + s[2] + s[3])"),
+    ("x .* (A*x)", ["x:3", "A:3x3"], "x", "u = A*x", "A[0,0]*x[0] + u[0]"),
+    ("tanh(W*x + b)", ["W:3x3", "x:3", "b:3"], "x", "t = tanh(W*x + b)", "W[0,0]*(1 - t[0]^2)"),
+])
+def test_parts_of_the_input_are_named_in_the_entries(text, decls, wrt, name, entry) -> None:  # type: ignore[no-untyped-def]
+    r = run("jacobian", text, *(w for d in decls for w in ("-v", d)), *(["--wrt", wrt] if wrt else []), "-f", "plain")
+    first, *where = r.lines()
+    assert where == [f"where {name}"]
+    assert f"[[{entry}," in first
+    result, ws = compute(jacobian, text, wrt, decls)
+    result.subterms = subterms_of(text, ws)
+    named = name_common(result)
+    assert expand_where(named.result.expr, named.where).equals(result.expr)
+    lets = [name.replace(" = ", "=", 1)]
+    back = Workspace.from_options(var=decls, let=lets).evaluate(first.split("  #")[0])
+    assert (sp.Matrix(back) - sp.Matrix(result.expr)).applyfunc(sp.simplify) == sp.zeros(*result.expr.shape)
 
 
 @pytest.mark.parametrize(("fn", "text", "wrt", "decls"), LARGE, ids=[t for _, t, _, _ in LARGE])
@@ -108,13 +141,12 @@ def test_naming_shortens_and_expands_back_to_the_result(fn, text, wrt, decls) ->
 def test_cse_in_every_format_and_off_with_no_cse() -> None:
     args = ["grad", "1/2*norm(W*x + b - zh)^2", "--wrt", "W", "-v", "W:2x3", "-v", "x:3", "-v", "b:2", "-v", "zh:2"]
     data = run(*args, "-f", "json").json()
-    assert [w["name"] for w in data["where"]] == ["u1", "u2"]
-    assert data["result"].startswith("[[u1*x[0]")
-    assert data["where"][0]["latex"].startswith("W_{0,0} x_{0}")
+    assert data["where"] == [{"name": "u", "expr": "W*x + b - zh", "latex": "W x + b - zh"}]
+    assert data["result"].startswith("[[u[0]*x[0]")
     tex = run(*args, "-f", "latex").stdout
-    assert r"\text{where } u_{1} = " in tex
+    assert r"\text{where } u = W x + b - zh" in tex
     whole = run(*args, "-f", "json", "--no-cse").json()
-    assert "where" not in whole and "u1" not in whole["result"]
+    assert "where" not in whole and "u[0]" not in whole["result"]
     assert run(*args, "-f", "plain", "--no-cse").stdout.count("\n") == 1
 
 

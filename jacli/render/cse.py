@@ -12,6 +12,7 @@ Beneath the result printers (plain, latex, json, pretty); depends on .text only.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -27,7 +28,25 @@ MIN_SAVED = 40  # characters a definition must save
 SHORTER = 0.9  # use the definitions only if the output shrinks to at most this fraction
 MAX_NODES = 50_000  # larger results are printed as they are (cse time grows with the tree)
 MAX_DEFINITIONS = 12
+MIN_RESULT = 80  # characters: shorter results are printed as they are
 LETTERS = "uvwqrs"
+
+
+@dataclass(frozen=True)
+class Subterm:
+    """A vector- or matrix-valued part of the input (``softmax(z)``, ``A*x``, ``W*x + b``): its
+    text as jacli reads it, its LaTeX, and its entries (a sympy matrix). Printers show it by its
+    text (``where s = softmax(z)``); results name its entries ``s[0]``, ``s[1,2]``."""
+
+    text: str
+    tex: str
+    entries: Any
+
+    def plain(self) -> str:
+        return self.text
+
+    def latex(self) -> str:
+        return self.tex
 
 
 @dataclass
@@ -97,24 +116,81 @@ def common_subexpressions(exprs: list[Any]) -> tuple[list[tuple[Any, Any]], list
     return defs, reduced
 
 
+def _entry_symbols(name: str, m: Any) -> list[Any]:
+    if m.cols == 1 or m.rows == 1:
+        return [sp.Symbol(f"{name}[{k}]", real=True) for k in range(m.rows * m.cols)]
+    return [sp.Symbol(f"{name}[{i},{j}]", real=True) for i in range(m.rows) for j in range(m.cols)]
+
+
+def _in_terms_of(e: Any, pairs: list[tuple[Any, Any]], atoms: set[Any]) -> Any:
+    """``e`` with the subterm's entries replaced by their names where that makes it shorter:
+    sympy's subs (which finds products such as exp(z[0])/S inside -exp(z[0])*exp(z[1])/S^2), a
+    sum with one entry's terms taken out (2*a*x + b*y -> u[0] + a*x for u[0] = a*x + b*y), and
+    the expanded form (for entries still written in the subterm's own variables)."""
+    best = e.subs(pairs)
+    if isinstance(best, sp.Add):
+        terms = best.as_coefficients_dict()
+        for old, new in pairs:
+            if isinstance(old, sp.Add) and all(terms.get(t, 0) != 0 for t in old.as_coefficients_dict()):
+                tried = best - old + new
+                if len(plain_expr(tried)) < len(plain_expr(best)):
+                    best = tried
+                    terms = best.as_coefficients_dict()
+    if best.free_symbols & atoms:
+        tried = sp.factor_terms(sp.expand(best).subs(pairs))
+        if len(plain_expr(tried)) < len(plain_expr(best)):
+            best = tried
+    return best
+
+
+def name_subterms(flat: list[Any], subterms: list[Subterm], taken: set[str]) -> tuple[list[tuple[str, Any]], list[Any]]:
+    """Name the input's vector and matrix parts in the entries ``flat`` where that shortens them:
+    ([(name, Subterm)], the entries in terms of the names)."""
+    where: list[tuple[str, Any]] = []
+    for sub in subterms:
+        call = re.match(r"([a-z]+)\(", sub.text)  # softmax(z) -> s; otherwise u, v, ...
+        first = (call.group(1)[0],) if call else ()
+        lower = {t.lower() for t in taken}
+        name = next((c for c in (*first, *LETTERS) if c.lower() not in lower), None)
+        if name is None:
+            continue
+        symbols = _entry_symbols(name, sub.entries)
+        pairs = list(zip(list(sub.entries), symbols, strict=True))
+        atoms = set().union(*(e.free_symbols for e in sub.entries))
+        tried = [_in_terms_of(e, pairs, atoms) for e in flat]
+        after = _size(tried) + len(sub.text) + 4
+        if after <= SHORTER * _size(flat) and _size(flat) - after >= MIN_SAVED:
+            flat = tried
+            where.append((name, sub))
+            taken.add(name)
+    return where, flat
+
+
 def name_common(result: Result, enabled: bool = True) -> Named:
     """The result with its common subexpressions named (or unchanged, with an empty ``where``,
-    where naming would not shorten it, or ``enabled`` is False)."""
+    where naming would not shorten it, or ``enabled`` is False): first the vector and matrix
+    parts of the input the result was given (``result.subterms``), then repeated subtrees."""
     if not enabled or result.command == "limit":
         return Named(result, [])
     shown = [b.expr for b in result.blocks]
     if not shown or not all(_eligible(e) for e in shown):
         return Named(result, [])
     flat = [e for expr in shown for e in _flat(expr)]
-    defs, reduced = common_subexpressions(flat)
-    if not defs or len(defs) > MAX_DEFINITIONS:
+    before = _size(flat)
+    if before < MIN_RESULT:
         return Named(result, [])
-    letter = _letter(flat)
+    taken = {s.name.split("[")[0] for e in flat for s in e.free_symbols}
+    named, flat = name_subterms(flat, list(getattr(result, "subterms", []) or []), taken)
+    defs, reduced = common_subexpressions(flat)
+    if len(defs) > MAX_DEFINITIONS:
+        defs, reduced = [], flat
+    if not defs and not named:
+        return Named(result, [])
+    letter = _letter(flat + [sp.Symbol(n) for n, _ in named])
     names = [letter] if len(defs) == 1 else [f"{letter}{k}" for k in range(1, len(defs) + 1)]
     rename = {sym: sp.Symbol(n, real=True) for (sym, _), n in zip(defs, names, strict=True)}
-    where = [(n, v.xreplace(rename)) for (_, v), n in zip(defs, names, strict=True)]
+    where = [*named, *((n, v.xreplace(rename)) for (_, v), n in zip(defs, names, strict=True))]
     reduced = [e.xreplace(rename) for e in reduced]
-    before = _size(flat)
     after = _size(reduced) + sum(len(n) + 3 + len(plain_expr(v)) for n, v in where)
     if after > SHORTER * before:
         return Named(result, [])
@@ -130,5 +206,69 @@ def name_common(result: Result, enabled: bool = True) -> Named:
 def expand_where(expr: Any, where: list[tuple[str, Any]]) -> Any:
     """The expression with the names of ``where`` replaced by their values (the inverse)."""
     for name, value in reversed(where):
-        expr = expr.xreplace({sp.Symbol(name, real=True): value})
+        if isinstance(value, Subterm):
+            expr = expr.xreplace(dict(zip(_entry_symbols(name, value.entries), list(value.entries), strict=True)))
+        else:
+            expr = expr.xreplace({sp.Symbol(name, real=True): value})
     return expr
+
+
+def subterms_of(text: str, ws: Any, limit: int = 12) -> list[Subterm]:
+    """The vector- and matrix-valued parts of the input ``text`` (concrete sizes), largest
+    first: candidates for ``where`` names. Names, indexing and transposes of names are left out."""
+    from .. import syntax as sx
+
+    try:
+        tree = ws.parse(text)
+    except Exception:  # noqa: BLE001 - the result was computed, so this does not happen; be safe
+        return []
+    found: list[Subterm] = []
+    seen: set[str] = set()
+
+    def visit(node: Any) -> None:
+        if len(found) >= limit:
+            return
+        skip = isinstance(node, (sx.Name, sx.Num, sx.Index, sx.List)) or (
+            isinstance(node, sx.Transpose) and isinstance(node.operand, sx.Name))
+        if not skip:
+            try:
+                value = ws.lower(node, text)
+            except Exception:  # noqa: BLE001 - a part that does not lower alone is no candidate
+                value = None
+            if isinstance(value, sp.MatrixBase) and value.rows * value.cols >= 2 and value.rows * value.cols <= 400:
+                shown = _source(ws, text, node)
+                if shown is not None and shown[0] not in seen:
+                    seen.add(shown[0])
+                    found.append(Subterm(shown[0], shown[1], sp.ImmutableMatrix(value)))
+        for child in _children(node):
+            visit(child)
+
+    visit(tree)
+    return found
+
+
+def _children(node: Any) -> list[Any]:
+    from .. import syntax as sx
+
+    if isinstance(node, (sx.Add, sx.Mul)):
+        return list(node.args)
+    if isinstance(node, sx.Call):
+        return list(node.args)
+    if isinstance(node, (sx.Neg, sx.Transpose, sx.Index)):
+        return [node.operand]
+    if isinstance(node, sx.Pow):
+        return [node.base, node.exp]
+    if isinstance(node, sx.List):
+        return list(node.items)
+    return []
+
+
+def _source(ws: Any, text: str, node: Any) -> tuple[str, str] | None:
+    """(plain text, LaTeX) of a part of the input, from its matrix form (jacli.matrix)."""
+    try:
+        from ..matrix.lower import lower
+
+        form = lower(ws, text, node)
+        return str(form.plain()), str(form.latex())
+    except Exception:  # noqa: BLE001 - parts the matrix engine does not cover are not named
+        return None
