@@ -12,6 +12,7 @@ Beneath the result printers (plain, latex, json, pretty); depends on .text only.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, replace
 from typing import Any
@@ -84,8 +85,14 @@ def _letter(exprs: list[Any]) -> str:
     return "cse"
 
 
+@functools.lru_cache(maxsize=8192)
+def _length(e: Any) -> int:
+    """Characters of ``e`` in plain text (cached: sizes are compared again and again)."""
+    return len(plain_expr(e))
+
+
 def _size(exprs: list[Any]) -> int:
-    return sum(len(plain_expr(e)) for e in exprs)
+    return sum(_length(e) for e in exprs)
 
 
 def common_subexpressions(exprs: list[Any]) -> tuple[list[tuple[Any, Any]], list[Any]]:
@@ -104,7 +111,7 @@ def common_subexpressions(exprs: list[Any]) -> tuple[list[tuple[Any, Any]], list
             uses = sum(e.count(sym) for e in reduced) + sum(v.count(sym) for _, v in defs[k + 1:])
             whole = any(e == sym for e in reduced)  # an entry repeated whole (symmetry) is shown as is
             scaled = value.is_Mul and value.args[0].is_Number  # -2*sin(x): name sin(x), not this
-            size = len(plain_expr(value))
+            size = _length(value)
             saved = uses * (size - 2) - (size + 5)
             if uses >= 2 and not whole and not scaled and size >= MIN_DEFINITION and saved >= MIN_SAVED:
                 continue
@@ -122,23 +129,84 @@ def _entry_symbols(name: str, m: Any) -> list[Any]:
     return [sp.Symbol(f"{name}[{i},{j}]", real=True) for i in range(m.rows) for j in range(m.cols)]
 
 
-def _in_terms_of(e: Any, pairs: list[tuple[Any, Any]], atoms: set[Any]) -> Any:
+def _nodes(e: Any) -> int:
+    return sum(1 for _ in sp.preorder_traversal(e))
+
+
+def _ratio(e: Any, products: list[tuple[Any, Any]], atoms: set[Any]) -> Any:
+    """Bottom-up, each product P in ``e`` becomes new*(P/old) where that has fewer nodes: the
+    division cancels what old and P share (exp(z[0])/S inside -exp(z[0])*exp(z[1])/S^2)."""
+    if not e.args or not (e.free_symbols & atoms):
+        return e
+    args = [_ratio(a, products, atoms) for a in e.args]
+    if any(a is not b for a, b in zip(args, e.args, strict=True)):
+        e = e.func(*args)
+    if e.is_Mul:
+        improved = True
+        while improved:
+            improved = False
+            for old, new in products:
+                if old.free_symbols <= e.free_symbols and _divides(old, e):
+                    candidate = (e / old) * new
+                    if _nodes(candidate) < _nodes(e):
+                        e, improved = candidate, True
+    return e
+
+
+def _factors(e: Any) -> dict[Any, Any]:
+    out: dict[Any, Any] = {}
+    for f in sp.Mul.make_args(e):
+        base, exp = (f.base, f.exp) if f.is_Pow else (f, sp.Integer(1))
+        if base.func == sp.exp and base.args[0].is_Mul and base.args[0].args[0].is_Integer:  # exp(2*z) = exp(z)^2
+            k = base.args[0].args[0]
+            base, exp = sp.exp(base.args[0] / k), exp * k
+        out[base] = out.get(base, 0) + exp
+    return out
+
+
+def _divides(old: Any, e: Any) -> bool:
+    """Every factor of ``old`` is a factor of ``e`` at least as often (powers of the same sign):
+    e/old then cancels and introduces nothing new."""
+    have = _factors(e)
+    for base, exp in _factors(old).items():
+        if base.is_Number:
+            continue
+        got = have.get(base)
+        if got is None:
+            return False
+        if exp.is_Number and got.is_Number:
+            if exp * got <= 0 or abs(got) < abs(exp):
+                return False
+        elif got != exp:
+            return False
+    return True
+
+
+def _in_terms_of(e: Any, candidates: list[tuple[Any, Any, frozenset[Any]]], atoms: set[Any]) -> Any:
     """``e`` with the subterm's entries replaced by their names where that makes it shorter:
-    sympy's subs (which finds products such as exp(z[0])/S inside -exp(z[0])*exp(z[1])/S^2), a
-    sum with one entry's terms taken out (2*a*x + b*y -> u[0] + a*x for u[0] = a*x + b*y), and
+    whole subtrees (tanh(W*x + b)[0]), products (exp(z[0])/S inside -exp(z[0])*exp(z[1])/S^2),
+    a sum with one entry's terms taken out (2*a*x + b*y -> u[0] + a*x for u[0] = a*x + b*y), and
     the expanded form (for entries still written in the subterm's own variables)."""
-    best = e.subs(pairs)
+    free = e.free_symbols
+    pairs = [(old, new) for old, new, needs in candidates if needs and needs <= free]
+    if not pairs:
+        return e
+    products = [(old, new) for old, new in pairs if old.is_Mul or old.is_Pow]
+    best = e.xreplace(dict(pairs))
+    if products:
+        best = _ratio(best, products, atoms)
+    size = _length(best)
     if isinstance(best, sp.Add):
         terms = best.as_coefficients_dict()
         for old, new in pairs:
             if isinstance(old, sp.Add) and all(terms.get(t, 0) != 0 for t in old.as_coefficients_dict()):
                 tried = best - old + new
-                if len(plain_expr(tried)) < len(plain_expr(best)):
-                    best = tried
+                if _length(tried) < size:
+                    best, size = tried, _length(tried)
                     terms = best.as_coefficients_dict()
-    if best.free_symbols & atoms:
-        tried = sp.factor_terms(sp.expand(best).subs(pairs))
-        if len(plain_expr(tried)) < len(plain_expr(best)):
+    if products and best.free_symbols & atoms:
+        tried = sp.factor_terms(_ratio(sp.expand(best), products, atoms))
+        if _length(tried) < size:
             best = tried
     return best
 
@@ -155,9 +223,11 @@ def name_subterms(flat: list[Any], subterms: list[Subterm], taken: set[str]) -> 
         if name is None:
             continue
         symbols = _entry_symbols(name, sub.entries)
-        pairs = list(zip(list(sub.entries), symbols, strict=True))
+        pairs = [(old, new, frozenset(old.free_symbols)) for old, new in zip(list(sub.entries), symbols, strict=True)]
         atoms = set().union(*(e.free_symbols for e in sub.entries))
         tried = [_in_terms_of(e, pairs, atoms) for e in flat]
+        if all(t is e for t, e in zip(tried, flat, strict=True)):
+            continue
         after = _size(tried) + len(sub.text) + 4
         if after <= SHORTER * _size(flat) and _size(flat) - after >= MIN_SAVED:
             flat = tried
@@ -191,7 +261,7 @@ def name_common(result: Result, enabled: bool = True) -> Named:
     rename = {sym: sp.Symbol(n, real=True) for (sym, _), n in zip(defs, names, strict=True)}
     where = [*named, *((n, v.xreplace(rename)) for (_, v), n in zip(defs, names, strict=True))]
     reduced = [e.xreplace(rename) for e in reduced]
-    after = _size(reduced) + sum(len(n) + 3 + len(plain_expr(v)) for n, v in where)
+    after = _size(reduced) + sum(len(n) + 3 + _length(v) for n, v in where)
     if after > SHORTER * before:
         return Named(result, [])
     blocks = []
