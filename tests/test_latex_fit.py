@@ -100,8 +100,10 @@ def test_wide_results_are_broken_over_lines_that_fit() -> None:
     rows = out.removeprefix(r"\begin{aligned}").removesuffix(r"\end{aligned}").split(" \\\\\n")
     assert len(rows) > 3
     assert all(tex_width(row.lstrip("&")) <= LINE for row in rows), [tex_width(r) for r in rows]
-    assert any(r"\text{where }" in row for row in rows)
-    assert r"\text{column 1: }" in out  # the matrix in blocks of columns
+    assert rows[-1] == r"&\text{where } s = \operatorname{softmax}\left(z\right)"
+    assert r"\text{columns 1--2: }" in out and r"\text{columns 3--4: }" in out  # the matrix in blocks of columns
+    whole = run("jacobian", "softmax(z)", "-v", "z:4", "-f", "latex", "--no-cse").stdout
+    assert r"\text{column 1: }" in whole and r"\text{column 4: }" in whole  # wider entries: one column a block
 
 
 def test_the_left_hand_side_names_the_variables_not_the_entries() -> None:

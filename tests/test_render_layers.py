@@ -47,6 +47,8 @@ def test_the_shared_helpers_sit_beneath_every_printer() -> None:
     assert graph["common"] == set()
     assert graph["text"] == {"common"}
     assert graph["tex"] == {"common"}
-    assert graph["steps"] <= {"common", "text", "tex"}
+    assert graph["texfit"] == {"tex"}
+    assert graph["steps"] <= {"common", "text", "tex", "texfit"}
+    helpers = {"common", "text", "tex", "texfit", "steps", "cse", "fit"}  # what printers stand on
     for printer in ("plain", "latex", "json", "pretty"):
-        assert printer not in graph["steps"] | graph["text"] | graph["tex"] | graph["common"]
+        assert all(printer not in graph[h] for h in helpers)
