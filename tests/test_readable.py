@@ -239,3 +239,13 @@ def test_json_render_puts_line_first() -> None:
     result = derivative("x^2", ["x"], 1)
     assert json.loads(json_printer.render(result, line=7))["line"] == 7
     assert latex.render(result) == r"\frac{d}{d x} \left(x^{2}\right) = 2 x"
+
+
+def test_the_users_own_let_names_are_used_and_not_taken() -> None:
+    r = run("grad", "1/2*norm(u)^2", "--let", "u=W*x+b-zh", "-v", "W:2x3", "-v", "x:3", "-v", "b:2", "-v", "zh:2",
+            "--wrt", "W", "-f", "plain")
+    assert r.lines() == ["[[u[0]*x[0], u[0]*x[1], u[0]*x[2]], [u[1]*x[0], u[1]*x[1], u[1]*x[2]]]  # denominator layout",
+                         "where u = W*x + b - zh"]
+    # a name of the input is never reused for something else
+    r = run("grad", "exp(u*a + b*c*d*e)*sin(u*a + b*c*d*e)", "-f", "plain")
+    assert all(not line.startswith("where u") for line in r.lines()[1:]) and r.lines()[1].startswith("where v")

@@ -42,6 +42,7 @@ class Subterm:
     text: str
     tex: str
     entries: Any
+    name: str | None = None  # the user's own name for it (a --let), used as the name
 
     def plain(self) -> str:
         return self.text
@@ -219,7 +220,7 @@ def name_subterms(flat: list[Any], subterms: list[Subterm], taken: set[str]) -> 
         call = re.match(r"([a-z]+)\(", sub.text)  # softmax(z) -> s; otherwise u, v, ...
         first = (call.group(1)[0],) if call else ()
         lower = {t.lower() for t in taken}
-        name = next((c for c in (*first, *LETTERS) if c.lower() not in lower), None)
+        name = sub.name or next((c for c in (*first, *LETTERS) if c.lower() not in lower), None)
         if name is None:
             continue
         symbols = _entry_symbols(name, sub.entries)
@@ -249,14 +250,15 @@ def name_common(result: Result, enabled: bool = True) -> Named:
     before = _size(flat)
     if before < MIN_RESULT:
         return Named(result, [])
-    taken = {s.name.split("[")[0] for e in flat for s in e.free_symbols}
+    # names in the result, and every name the input uses (its --let names and functions too)
+    taken = {s.name.split("[")[0] for e in flat for s in e.free_symbols} | set(re.findall(r"[A-Za-z]\w*", result.input))
     named, flat = name_subterms(flat, list(getattr(result, "subterms", []) or []), taken)
     defs, reduced = common_subexpressions(flat)
     if len(defs) > MAX_DEFINITIONS:
         defs, reduced = [], flat
     if not defs and not named:
         return Named(result, [])
-    letter = _letter(flat + [sp.Symbol(n) for n, _ in named])
+    letter = _letter(flat + [sp.Symbol(n) for n in {*taken, *(n for n, _ in named)}])
     names = [letter] if len(defs) == 1 else [f"{letter}{k}" for k in range(1, len(defs) + 1)]
     rename = {sym: sp.Symbol(n, real=True) for (sym, _), n in zip(defs, names, strict=True)}
     where = [*named, *((n, v.xreplace(rename)) for (_, v), n in zip(defs, names, strict=True))]
@@ -295,8 +297,21 @@ def subterms_of(text: str, ws: Any, limit: int = 12) -> list[Subterm]:
     found: list[Subterm] = []
     seen: set[str] = set()
 
+    lets = dict(getattr(ws, "lets", []))
+
     def visit(node: Any) -> None:
         if len(found) >= limit:
+            return
+        if isinstance(node, sx.Name) and node.name in lets and node.name not in seen:  # the user's --let
+            seen.add(node.name)
+            try:
+                value = ws.let_value(node.name)
+                body = lets[node.name]
+                shown = _source(ws, body, ws.parse(body))
+            except Exception:  # noqa: BLE001 - a --let that does not lower alone is no candidate
+                value, shown = None, None
+            if isinstance(value, sp.MatrixBase) and 2 <= value.rows * value.cols <= 400 and shown is not None:
+                found.append(Subterm(shown[0], shown[1], sp.ImmutableMatrix(value), name=node.name))
             return
         skip = isinstance(node, (sx.Name, sx.Num, sx.Index, sx.List)) or (
             isinstance(node, sx.Transpose) and isinstance(node.operand, sx.Name))
