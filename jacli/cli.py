@@ -82,6 +82,10 @@ class AliasGroup(click.Group):
 
 # --- shared options ----------------------------------------------------------------------------
 def _format_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    f = click.option(
+        "--standalone", is_flag=True,
+        help="With LaTeX output (implied): print a whole document (article, amsmath, amssymb) that pdflatex compiles.",
+    )(f)
     f = click.option("--latex", "latex", is_flag=True, help="Same as -f latex.")(f)
     f = click.option(
         "-f", "--format", "fmt", type=click.Choice(FORMATS), default=None,
@@ -108,6 +112,10 @@ def common_options(*, layout: bool = False, check: bool = True) -> Callable[[Cal
             help="Limit the address space to MB megabytes while computing (exit 4 when exceeded); 0 means no limit.",
         )(f)
         f = click.option("--no-simplify", is_flag=True, help="Print derivatives as computed, without the timed simplification.")(f)
+        f = click.option(
+            "--no-cse", "no_cse", is_flag=True,
+            help="Print results whole: do not name repeated subexpressions (where u = ...).",
+        )(f)
         if check:
             f = click.option(
                 "--check", is_flag=True,
@@ -161,22 +169,31 @@ def choose_format(fmt: str | None, latex: bool) -> str:
     return "pretty" if streams.isatty(sys.stdout) else "plain"
 
 
-def render(result: Any, fmt: str, full: bool = False) -> str:
+def render(result: Any, fmt: str, full: bool = False, line: int | None = None, cse: bool = True,
+           standalone: bool = False) -> str:
+    """``line``: the batch input line (JSON records carry it); ``cse``: name repeated subexpressions;
+    ``standalone``: a whole LaTeX document."""
     if fmt == "json":
-        from .render import json as out
-    elif fmt == "latex":
-        from .render import latex as out  # type: ignore[no-redef]
-    elif fmt == "plain":
-        from .render import plain as out  # type: ignore[no-redef]
-    elif fmt == "numpy":
-        from .render import numpy as out  # type: ignore[no-redef]
-    else:
-        from .render import pretty
+        from .render import json
 
-        color = "NO_COLOR" not in os.environ and streams.isatty(sys.stdout)
-        width = shutil.get_terminal_size((100, 24)).columns
-        return pretty.render(result, color=color, width=max(40, min(width, 200)), full=full)
-    return out.render(result)
+        return json.render(result, line=line, cse=cse)
+    if fmt == "latex":
+        from .render import latex
+
+        return latex.render(result, cse=cse, standalone=standalone)
+    if fmt == "plain":
+        from .render import plain
+
+        return plain.render(result, cse=cse)
+    if fmt == "numpy":
+        from .render import numpy
+
+        return numpy.render(result)
+    from .render import pretty
+
+    color = "NO_COLOR" not in os.environ and streams.isatty(sys.stdout)
+    width = shutil.get_terminal_size((100, 24)).columns
+    return pretty.render(result, color=color, width=max(40, min(width, 200)), full=full, cse=cse)
 
 
 def emit(text: str) -> None:
@@ -185,8 +202,13 @@ def emit(text: str) -> None:
 
 
 def error_line(message: str | JacliError, prefix: str = "jacli: ") -> None:
-    """One error on stderr: a single line (parse errors add a caret line under the echo)."""
-    text = message.render(prefix) if isinstance(message, JacliError) else prefix + message
+    """One error on stderr: a single line (parse errors add a caret line under the echo, both cut
+    to the width of stderr when it is a terminal)."""
+    if isinstance(message, ParseError):
+        width = shutil.get_terminal_size().columns if streams.isatty(sys.stderr) else None
+        text = message.render(prefix, width)
+    else:
+        text = message.render(prefix) if isinstance(message, JacliError) else prefix + message
     streams.write_err(text)
 
 
@@ -199,9 +221,13 @@ class Run:
     def __init__(self, compute: Callable[[str, Any], Any], opts: dict[str, Any]) -> None:
         self.compute = compute
         self.opts = opts
-        self.fmt = choose_format(opts.get("fmt"), opts.get("latex", False))
+        if opts.get("standalone") and opts.get("fmt") not in (None, "latex"):
+            raise click.UsageError(f"--standalone is for LaTeX output, not -f {opts.get('fmt')}")
+        self.fmt = choose_format(opts.get("fmt"), opts.get("latex", False) or bool(opts.get("standalone")))
         self.after: Callable[[Any, Any], str | None] | None = None  # extra output after the result (plots)
         self._ws: Any = None
+        self.check: Any = None  # the --check of the last line computed
+        self.one_line = False  # batch plain output: one line per input line, so no "where" lines
 
     def workspace(self) -> Any:
         """The declarations, built once per invocation (batch lines share them and their lowered
@@ -230,7 +256,7 @@ class Run:
             return e
         return None
 
-    def one(self, text: str) -> tuple[str, int]:
+    def one(self, text: str, line: int | None = None) -> tuple[str, int]:
         """Compute and render one expression; returns (output, exit status)."""
         from . import budget, guard
 
@@ -243,10 +269,17 @@ class Run:
                 from .calculus import verify
 
                 verify(result, ws)
+                self.check = result.check
                 if result.check is not None and not result.check.ok:
                     status = ExitStatus.CHECK_MISMATCH
             guard.check_output(result)
-            out = render(result, self.fmt, full=bool(self.opts.get("full")))
+            cse = not self.opts.get("no_cse") and not (self.one_line and self.fmt == "plain")
+            if cse and self.fmt != "numpy" and result.limit is None and not result.at:
+                from .render.cse import subterms_of
+
+                result.subterms = subterms_of(result.input, ws)
+            out = render(result, self.fmt, full=bool(self.opts.get("full")), line=line,
+                         cse=cse, standalone=bool(self.opts.get("standalone")))
             if self.fmt not in ("pretty", "json"):  # those two show notes themselves
                 for note in result.notes:
                     error_line(f"note: {note}")
@@ -258,10 +291,10 @@ class Run:
                 Run.observer(result)
             return out, status
 
-    def guarded(self, text: str) -> tuple[str | None, int, str | JacliError | None]:
-        """(output, status, error message) without raising."""
+    def guarded(self, text: str, line: int | None = None) -> tuple[str | None, int, str | JacliError | None]:
+        """(output, status, error message) without raising; ``line``: the batch line number."""
         try:
-            out, status = self.one(text)
+            out, status = self.one(text, line)
             return out, status, None
         except JacliError as e:
             return None, e.status, e
@@ -282,10 +315,13 @@ class Run:
 
     def run(self, expr: str) -> int:
         if expr == "-":
+            if self.opts.get("standalone"):
+                raise click.UsageError("--standalone prints one document: give one EXPR, not - (stdin)")
             bad = self.option_error()
             if bad is not None:  # once, before any line, rather than once per line
                 error_line(bad)
                 return int(bad.status)
+            self.one_line = True
             if self.opts.get("jobs", 1) > 1:
                 from .parallel import batch
 
@@ -297,11 +333,19 @@ class Run:
         if err is not None:
             error_line(err)
         if status == ExitStatus.CHECK_MISMATCH:
-            error_line("--check: the result disagrees with the numerical check (see the check above)")
+            error_line(self.mismatch())
         return int(status)
 
+    def mismatch(self) -> str:
+        """The --check failure on stderr, whole in itself: the point, the largest error and its entry."""
+        from .render.common import check_failure
+
+        if self.check is None:
+            return "--check: the result disagrees with the numerical check"
+        return f"--check: the result disagrees with central finite differences {check_failure(self.check)}"
+
     def batch(self, lines: Iterable[str | bytes]) -> int:
-        """One result per line; a line that is not UTF-8 (bytes) is that line's error."""
+        """One expression per line of ``lines`` (see batch_line)."""
         worst = 0
         for number, raw in enumerate(lines, start=1):
             status = self.batch_line(number, raw)
@@ -313,27 +357,38 @@ class Run:
 
     def batch_line(self, number: int, raw: str | bytes) -> int:
         """One input line of batch mode: its output and error record; the worker processes of
-        --jobs (jacli.parallel) run this same method and replay what it writes."""
+        --jobs (jacli.parallel) run this same method and replay what it writes. Plain and LaTeX
+        output keep one output line per input line: a blank or comment line gives an empty line, a
+        bad line a comment (``# error: ...``, LaTeX ``% error: ...``); every JSON record carries its
+        1-based "line"; a line that is not UTF-8 (bytes) is that line's error."""
         from .render.json import error_record
 
+        aligned = {"plain": "# ", "latex": "% "}.get(self.fmt)
         out: str | None
         status: int
         err: str | JacliError | None
-        if isinstance(raw, bytes):  # not UTF-8: that line's error
+        self.check = None
+        if isinstance(raw, bytes):
             out, status, err = None, ExitStatus.USAGE, UsageError(streams.undecodable(raw))
         else:
             text = raw.strip()
             if not text or text.startswith("#"):
+                if aligned is not None:
+                    emit("")
                 return 0
-            out, status, err = self.guarded(text)
+            out, status, err = self.guarded(text, line=number)
         if out is not None:
             emit(out)
         if err is not None:
+            message = err.message if isinstance(err, JacliError) else err
             if self.fmt == "json":
-                message = err.message if isinstance(err, JacliError) else err
                 column = err.column + 1 if isinstance(err, ParseError) else None
                 emit(error_record(message, number, status, column))
+            elif aligned is not None:
+                emit(aligned + "error: " + " ".join(message.split()))
             error_line(err, prefix=f"jacli: line {number}: ")
+        elif status == ExitStatus.CHECK_MISMATCH:
+            error_line(self.mismatch(), prefix=f"jacli: line {number}: ")
         return int(status)
 
 
@@ -436,15 +491,8 @@ def diff(expr: str, variables: tuple[str, ...], wrt: tuple[str, ...], order: int
 
 
 def _vector_command(name: str, short: str, doc: str) -> None:
-    @cli.command(name=name, cls=MathCommand, short_help=short, help=doc)
-    @click.argument("expr")
-    @click.argument("variables", nargs=-1)
-    @click.option("--wrt", "wrt_options", metavar="NAMES", multiple=True,
-                  help="Variables to differentiate by, comma-separated, in order; repeatable, the lists are joined "
-                  "(default: declared variables, then the others in order of appearance). "
-                  "They may also follow EXPR as arguments.")
-    @common_options(layout=True)
-    def command(expr: str, variables: tuple[str, ...], wrt_options: tuple[str, ...], **opts: Any) -> None:
+    def command(expr: str, variables: tuple[str, ...], wrt_options: tuple[str, ...], plot: bool = False,
+                plot_file: str | None = None, **opts: Any) -> None:
         from . import calculus
 
         if variables and wrt_options:
@@ -454,7 +502,24 @@ def _vector_command(name: str, short: str, doc: str) -> None:
         compute = getattr(calculus, {"grad": "gradient"}.get(name, name))
         run = Run(lambda text, ws: compute(text, wrt, ws=ws, layout=opts.get("layout"), at=opts.get("at"),
                                            simplify=not opts.get("no_simplify"), steps=opts.get("steps", False)), opts)
+        if plot or plot_file:
+            run.after = lambda result, ws: picture_result(result, ws, plot, plot_file, run.fmt)
         finish(run.run(expr))
+
+    f: Any = common_options(layout=True)(command)
+    if name in ("jacobian", "hessian"):  # pictures of the matrix (jacli.heatmap)
+        f = click.option("--plot-file", "plot_file", type=click.Path(dir_okay=False, writable=True), default=None,
+                         metavar="FILE", help="Write the picture of --plot to FILE (.png or .svg; needs the 'plot' "
+                         "extra: pip install 'jacli[plot]').")(f)
+        f = click.option("--plot", is_flag=True, help="Draw the matrix in the terminal: a heat map of its values "
+                         "at --at, or its sparsity pattern without a point, each variable's block marked.")(f)
+    f = click.option("--wrt", "wrt_options", metavar="NAMES", multiple=True,
+                     help="Variables to differentiate by, comma-separated, in order; repeatable, the lists are joined "
+                     "(default: declared variables, then the others in order of appearance). "
+                     "They may also follow EXPR as arguments.")(f)
+    f = click.argument("variables", nargs=-1)(f)
+    f = click.argument("expr")(f)
+    cli.command(name=name, cls=MathCommand, short_help=short, help=doc)(f)
 
 
 _vector_command(
@@ -534,6 +599,19 @@ def repl() -> None:
     from .session import Session
 
     finish(Session().loop())
+def picture_result(result: Any, ws: Any, terminal: bool, path: str | None, fmt: str) -> str | None:
+    """--plot / --plot-file for jacobian and hessian: the terminal picture (returned), the file (written)."""
+    from . import heatmap
+
+    pictures = heatmap.prepare(result, ws)
+    if path:
+        heatmap.write_file(pictures, path)
+        click.echo(f"jacli: wrote {path}", err=True)
+    if terminal and fmt != "json":
+        color = fmt == "pretty" and "NO_COLOR" not in os.environ and sys.stdout.isatty()
+        width = max(40, min(shutil.get_terminal_size((80, 24)).columns, 200)) if fmt == "pretty" else 80
+        return "\n".join(heatmap.terminal(p, width=width, color=color) for p in pictures)
+    return None
 
 
 class Terminated(BaseException):

@@ -61,17 +61,41 @@ class ParseError(UsageError):
         self.text = text
         self.column = max(0, min(column, len(text)))
 
-    def render(self, prefix: str = "") -> str:
-        """Two lines: the message and the expression, then a caret under the offending column."""
-        line = self.text.replace("\t", " ").replace("\n", " ").replace("\r", " ")
-        caret = self.column
-        if len(line) > 120:  # keep the echo readable for huge inputs
-            start = max(0, self.column - 60)
-            line = ("..." if start else "") + line[start : start + 120] + ("..." if start + 120 < len(line) else "")
-            caret = self.column - start + (3 if start else 0)
-        line = "".join(ch if ch.isprintable() else "?" for ch in line)
+    def render(self, prefix: str = "", width: int | None = None) -> str:
+        """Two lines: the message and the expression, then a caret under the offending column.
+
+        With ``width`` (the terminal's), no line is longer: the echo is cut to a window around
+        the column (``...`` where text is left out) so the caret stays under it; when the message
+        leaves too little room, the echo and the caret go on lines of their own beneath it.
+        """
+        line = "".join(ch if ch.isprintable() else "?" for ch in self.text.replace("\t", " ").replace("\n", " ").replace("\r", " "))
         head = f"{prefix}{self.message} (column {self.column + 1}): "
-        return f"{head}{line}\n{' ' * (len(head) + caret)}^"
+        room = 120 if width is None else width - len(head)
+        if width is not None and room < MIN_ECHO:  # the echo goes beneath, indented by two
+            echo, caret = _window(line, self.column, width - 3)
+            return f"{head.rstrip()}\n  {echo}\n  {' ' * caret}^"
+        echo, caret = _window(line, self.column, room)
+        return f"{head}{echo}\n{' ' * (len(head) + caret)}^"
+
+
+MIN_ECHO = 24  # columns of the expression worth showing beside the message
+
+
+def _window(line: str, column: int, room: int) -> tuple[str, int]:
+    """(at most ``room`` characters of ``line`` around ``column``, the column's place in them)."""
+    room = max(room, 8)
+    if len(line) + 1 <= room:  # + 1: the caret may sit just past the end
+        return line, column
+    inner = room - 6  # the two "..." markers
+    start = max(0, min(column - inner // 2, len(line) - inner))
+    if start == 0:
+        inner = room - 3
+    end = start + inner
+    if end >= len(line):
+        end = len(line)
+        start = max(0, len(line) - (room - 3))
+    text = ("..." if start else "") + line[start:end] + ("..." if end < len(line) else "")
+    return text, column - start + (3 if start else 0)
 
 
 class ShapeError(ParseError):

@@ -98,7 +98,8 @@ def check_stages(stages: list[Stage], point: dict[Any, float] | None = None, see
     max_rel = 0.0
     ok = True
     evaluations = 0
-    for fg, inputs, fj, nout in compiled:
+    worst: tuple[str, float, float] | None = None
+    for number, (fg, inputs, fj, nout) in enumerate(compiled):
         claimed = call(fj, base).reshape(nout, len(inputs)) if inputs else np.zeros((nout, 0))
         g0 = call(fg, base)
         evaluations += 2
@@ -132,14 +133,27 @@ def check_stages(stages: list[Stage], point: dict[Any, float] | None = None, see
                 ok = False
             seen = np.isfinite(err)
             if np.any(seen):
+                r = int(np.argmax(np.where(seen, err, -1.0)))
+                if worst is None or float(err[r]) > max_abs:
+                    worst = (_entry_name(number, len(compiled), r, nout, s), float(c[r]), float(fd[r]))
                 max_abs = max(max_abs, float(np.max(err[seen])))
                 rel = err[seen] / np.maximum(np.abs(c[seen]), 1e-300)
                 max_rel = max(max_rel, float(np.max(np.where(np.abs(c[seen]) > 0, rel, err[seen]))))
             if not np.all(seen):
                 max_abs = math.inf
     shown = {str(s): base[s] for s in symbols}
-    return Check(ok=ok, max_abs_error=max_abs, max_rel_error=max_rel, point=shown, evaluations=evaluations,
-                 tolerance=TOLERANCE_TEXT)
+    check = Check(ok=ok, max_abs_error=max_abs, max_rel_error=max_rel, point=shown, evaluations=evaluations,
+                  tolerance=TOLERANCE_TEXT)
+    if worst is not None:
+        check.worst_entry, check.worst_claimed, check.worst_fd = worst
+    return check
+
+
+def _entry_name(stage: int, stages: int, row: int, rows: int, var: Any) -> str:
+    """The derivative entry a check compared: d/dx, d(output 2)/dx[1] (outputs counted from 0 like
+    x[0]), prefixed by the stage ('derivative 2: ...') when the result is a derivative of a derivative."""
+    name = f"d/d{var}" if rows == 1 else f"d(output {row})/d{var}"
+    return f"derivative {stage + 1}: {name}" if stages > 1 else name
 
 
 LIMIT_STEPS = range(3, 11)  # approach the point to within 10^-3 ... 10^-10 (or out to 10^3 ... 10^10)

@@ -66,7 +66,7 @@ def _point(expr: Any, x: sp.Symbol, v: float) -> complex:
 
 def prepare(result: Result, ws: Workspace) -> PlotData:
     """Sample f and its derivative (and the tangent line at --at) from a ``diff`` result."""
-    from .render.plain import plain_expr
+    from .render.text import plain_expr
 
     f = result.function
     if result.command != "diff" or f is None or shape_of(f) != SCALAR or len(set(result.wrt)) != 1:

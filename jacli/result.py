@@ -47,6 +47,11 @@ class Check:
     point: dict[str, Any]
     evaluations: int = 0
     tolerance: str = ""
+    # where the largest error occurs: the entry (e.g. "d/dx", "d(output 2)/dx[1]"), jacli's value
+    # there and the finite-difference estimate
+    worst_entry: str | None = None
+    worst_claimed: float | None = None
+    worst_fd: float | None = None
 
 
 @dataclass
@@ -70,6 +75,8 @@ class Result:
     # matrix-form results (symbolic sizes): a callable returning the Check of --check
     matrix_check: Any = field(default=None, repr=False)
     matrix_function: Any = field(default=None, repr=False)  # the input as a jacli.matrix node (-f numpy)
+    # vector and matrix parts of the input that printers may name (jacli.render.cse.Subterm)
+    subterms: list[Any] = field(default_factory=list, repr=False)
 
     def __getstate__(self) -> dict[str, Any]:
         """Results pickle (for worker processes, Dask, caches): everything but ``matrix_check``, a

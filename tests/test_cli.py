@@ -126,7 +126,8 @@ def test_injection_makes_no_file(tmp_path: Path) -> None:
 
 def test_batch_mode_goes_on_after_a_bad_line() -> None:
     r = run("diff", "-", "x", input="x^2\nsin(\n# comment\n\nx^3\n")
-    assert r.stdout == "2*x\n3*x^2\n"
+    # one output line per input line: a bad line leaves a comment, blank and comment lines an empty line
+    assert r.stdout == "2*x\n# error: expression ends too early\n\n\n3*x^2\n"
     assert r.status == 2
     assert "line 2:" in r.stderr
 

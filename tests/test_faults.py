@@ -119,7 +119,7 @@ def test_undecodable_batch_line_is_that_lines_error(encoding: str | None) -> Non
     env = _env(**({"PYTHONIOENCODING": encoding} if encoding else {}))
     p = _run(["diff", "-", "x"], input=BAD_LINES, env=env)
     assert p.returncode == 2
-    assert p.stdout.decode() == "2*x\ncos(x)\n"
+    assert p.stdout.decode() == "2*x\n# error: the line is not valid UTF-8 text (byte 0xff at column 1)\ncos(x)\n"  # one line per input line
     assert p.stderr.decode() == "jacli: line 2: the line is not valid UTF-8 text (byte 0xff at column 1)\n"
     p = _run(["diff", "-", "x", "-f", "json"], input=BAD_LINES, env=env)
     records = [json.loads(line) for line in p.stdout.decode().splitlines()]
@@ -129,7 +129,7 @@ def test_undecodable_batch_line_is_that_lines_error(encoding: str | None) -> Non
 
 def test_undecodable_byte_column_counts_characters() -> None:
     p = _run(["diff", "-", "x"], input="x + π*x\nπ*x+".encode() + b"\xc3(\n")
-    assert p.stdout.decode() == "1 + pi\n"
+    assert p.stdout.decode() == "1 + pi\n# error: the line is not valid UTF-8 text (byte 0xc3 at column 5)\n"
     assert p.stderr.decode() == "jacli: line 2: the line is not valid UTF-8 text (byte 0xc3 at column 5)\n"
 
 

@@ -118,10 +118,10 @@ def test_pretty_elides_large_matrices_and_full_prints_them() -> None:
     args = ("jacobian", "x .* x", "--wrt", "x", "-v", "x:20", "-f", "pretty")
     short = run(*args, env={"NO_COLOR": "1", "COLUMNS": "200"})
     assert short.status == 0
-    assert "showing rows 1-12 and columns 1-8 of the 20x20 matrix; --full prints every entry" in short.stdout
+    assert "rows 1-12 and columns 1-8 of the 20x20 matrix, the corner that fits; --full prints every entry" in short.stdout
     assert "2⋅x[19]" not in short.stdout and "2⋅x[0]" in short.stdout
     full = run(*args, "--full", env={"NO_COLOR": "1", "COLUMNS": "200"})
-    assert "showing rows" not in full.stdout and "2⋅x[19]" in full.stdout
+    assert "the corner that fits" not in full.stdout and "2⋅x[19]" in full.stdout
     plain = run("jacobian", "x .* x", "--wrt", "x", "-v", "x:20", "-f", "plain")
     assert plain.stdout.count("x[") == 20 and "2*x[19]" in plain.stdout
 
@@ -218,10 +218,10 @@ def test_compiling_for_numpy_does_not_evaluate_the_expressions_again(monkeypatch
 def test_pretty_output_of_a_huge_result_is_one_line_and_says_so() -> None:
     # sympy's 2-D layout of sqrt(1 + x*sqrt(1 + x*...)) 100 levels deep ran past any timeout
     text = "sqrt(1+x*" * 20 + "x" + ")" * 20
-    pretty = run("diff", text, "x", "-f", "pretty", env={"NO_COLOR": "1", "COLUMNS": "100"})
-    plain = run("diff", text, "x", "-f", "plain")
+    pretty = run("diff", text, "x", "-f", "pretty", "--no-cse", env={"NO_COLOR": "1", "COLUMNS": "100"})
+    plain = run("diff", text, "x", "-f", "plain", "--no-cse")
     assert pretty.status == 0 and plain.status == 0
-    assert plain.stdout.strip() in pretty.stdout
+    assert "".join(plain.stdout.split()) in "".join(pretty.stdout.split())  # (pretty wraps it at operators)
     assert "note: shown in one line (-f plain's text): too large for a 2-D layout" in pretty.stdout
     small = run("diff", "sqrt(1+x*sqrt(1+x))", "x", "-f", "pretty", env={"NO_COLOR": "1"})
     assert "too large" not in small.stdout and "╲╱" in small.stdout  # the 2-D square root

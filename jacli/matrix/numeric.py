@@ -277,8 +277,13 @@ def compare(claimed: np.ndarray, fd: np.ndarray, point: dict[str, Any], evaluati
     rel = err / np.maximum(np.abs(fd), 1e-300)
     max_rel = float(np.max(np.where(np.abs(fd) > 0, rel, err))) if err.size and finite else max_abs
     ok = finite and max_abs <= RTOL * scale
-    return Check(ok=ok, max_abs_error=max_abs, max_rel_error=max_rel, point=point, evaluations=evaluations,
-                 tolerance=TOLERANCE_TEXT)
+    check = Check(ok=ok, max_abs_error=max_abs, max_rel_error=max_rel, point=point, evaluations=evaluations,
+                  tolerance=TOLERANCE_TEXT)
+    if err.size:  # where the largest error is: its index in the result, counted from 0
+        at = np.unravel_index(int(np.argmax(np.where(np.isfinite(err), err, np.inf))), err.shape)
+        check.worst_entry = "entry [" + ", ".join(str(int(i)) for i in at) + "]"
+        check.worst_claimed, check.worst_fd = float(claimed[at]), float(fd[at])
+    return check
 
 
 def is_symbolic(ws: Workspace, names: list[str]) -> bool:

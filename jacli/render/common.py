@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import sympy as sp
@@ -112,3 +113,47 @@ def differential_latex(block: Any) -> str | None:
         return None
     of, d = block.differential
     return rf"\mathrm{{d}}\left({of.latex()}\right) = {d.latex()}"
+def format_float(x: float) -> str:
+    """A float as jacli prints it: Python's shortest repr, infinities as oo / -oo."""
+    if math.isinf(x):
+        return "oo" if x > 0 else "-oo"
+    return repr(float(x))
+
+
+def plain_value(value: Any) -> str:
+    """A float or nested list of floats, in jacli's list syntax."""
+    if isinstance(value, list):
+        return "[" + ", ".join(plain_value(v) for v in value) + "]"
+    return format_float(value)
+
+
+def point_of(result: Any) -> tuple[Any, str]:
+    """The limit point and side ('+', '-' or '') of a limit result; (None, '') otherwise."""
+    info = getattr(result, "limit", None)
+    if info is None:
+        return None, ""
+    finite = info.point.is_finite is not False
+    return info.point, (info.direction if info.direction in ("+", "-") and finite else "")
+
+
+def check_point(check: Any) -> str:
+    """The point a --check used, as --at would spell it: x = 0.5, W = [[...]]."""
+    return ", ".join(f"{k} = {plain_value(v) if isinstance(v, (list, float)) else v}" for k, v in check.point.items())
+
+
+def check_verdict(check: Any) -> str:
+    """The --check line every format prints: agreement, or where and by how much it failed."""
+    if check.ok:
+        return (f"check: agrees with central finite differences (max abs error {check.max_abs_error:.2g}, "
+                f"max rel error {check.max_rel_error:.2g}, {check.evaluations} evaluations)")
+    return "check: DISAGREES with central finite differences " + check_failure(check)
+
+
+def check_failure(check: Any) -> str:
+    """at POINT: largest error E at ENTRY (jacli A, finite differences B)."""
+    text = f"at {check_point(check)}: largest error {check.max_abs_error:.2g}"
+    if check.worst_entry:
+        text += f" at {check.worst_entry}"
+        if check.worst_claimed is not None and check.worst_fd is not None:
+            text += f" (jacli {check.worst_claimed:.6g}, finite differences {check.worst_fd:.6g})"
+    return text

@@ -15,9 +15,9 @@ from typing import Any
 
 from ..result import Result
 from ..shapes import json_shape
-from .common import differential_plain
-from .latex import latex_expr
-from .plain import plain_expr
+from .common import differential_plain, point_of
+from .tex import latex_expr
+from .text import plain_expr
 
 
 def _num(x: Any) -> Any:
@@ -28,7 +28,18 @@ def _num(x: Any) -> Any:
     return x
 
 
-def to_dict(result: Result) -> dict[str, Any]:
+def to_dict(result: Result, cse: bool = True) -> dict[str, Any]:
+    """The JSON object. "result" and "latex" are whole, each parseable back on its own (the
+    contract of ../shared/CLI.md); with ``cse``, where a result repeats subexpressions, "where"
+    names them (a list of {"name", "expr", "latex"}, each name free to use in later ones) and
+    "result_where" and "latex_where" are the result written with those names."""
+    where: list[tuple[str, Any]] = []
+    named_blocks: list[Any] = []
+    if cse:
+        from .cse import name_common
+
+        named = name_common(result)
+        where, named_blocks = named.where, named.result.blocks
     out: dict[str, Any] = {"command": result.command, "input": result.input, "wrt": result.wrt,
                            "layout": result.layout}
     blocks = result.blocks
@@ -41,6 +52,10 @@ def to_dict(result: Result) -> dict[str, Any]:
     out["shape"] = pick([json_shape(b.shape) for b in blocks])
     out["result"] = pick([plain_expr(b.expr) if b.expr is not None else None for b in blocks])
     out["latex"] = pick([latex_expr(b.expr) if b.expr is not None else None for b in blocks])
+    if where:
+        out["where"] = [{"name": n, "expr": plain_expr(v), "latex": latex_expr(v)} for n, v in where]
+        out["result_where"] = pick([plain_expr(b.expr) if b.expr is not None else None for b in named_blocks])
+        out["latex_where"] = pick([latex_expr(b.expr) if b.expr is not None else None for b in named_blocks])
     if any(b.matrix_form is not None for b in blocks):  # concrete sizes: the verified matrix form too
         out["matrix_form"] = pick([plain_expr(b.matrix_form) if b.matrix_form is not None else None for b in blocks])
     if result.vec:
@@ -76,8 +91,10 @@ def to_dict(result: Result) -> dict[str, Any]:
             "point": {k: _num(v) for k, v in c.point.items()},
             "tolerance": c.tolerance,
         }
+        if c.worst_entry is not None:  # where the largest error is, jacli's value and the estimate there
+            out["check"]["worst"] = {"entry": c.worst_entry, "result": c.worst_claimed, "finite_differences": c.worst_fd}
     if result.steps is not None:
-        from .steps import point_of, steps_json
+        from .steps import steps_json
 
         out["steps"] = steps_json(result.steps, *point_of(result))
     if result.verified:
@@ -86,8 +103,12 @@ def to_dict(result: Result) -> dict[str, Any]:
     return out
 
 
-def render(result: Result) -> str:
-    return json.dumps(to_dict(result), ensure_ascii=False)
+def render(result: Result, line: int | None = None, cse: bool = True) -> str:
+    """One JSON object; ``line``: the batch input line it answers, as its first key."""
+    out = to_dict(result, cse=cse)
+    if line is not None:
+        out = {"line": line, **out}
+    return json.dumps(out, ensure_ascii=False)
 
 
 def error_record(message: str, line: int | None = None, status: int | None = None,

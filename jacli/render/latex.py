@@ -6,64 +6,16 @@ amsmath; ``latex_expr`` gives the right-hand side alone (the JSON ``latex`` fiel
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 import sympy as sp
-from sympy.printing.latex import LatexPrinter
 
-from ..build import split_entry
-from ..errors import JacliError
 from ..result import Result
-from ..syntax import Name
-from .common import differential_latex, display, is_number
-from .plain import format_float
+from .common import check_verdict, differential_latex, format_float, is_number, point_of
+from .tex import JacliLatexPrinter, latex_expr
+from .texfit import LINE, fits, rows_of_matrix, rows_of_sum
 
-
-class JacliLatexPrinter(LatexPrinter):
-    def _print_Symbol(self, expr: Any, style: str = "plain") -> str:
-        entry = split_entry(expr.name)
-        if entry is not None:
-            base, i, j = entry
-            sub = f"{i}" if j is None else f"{i},{j}"
-            return f"{super()._print_Symbol(sp.Symbol(base))}_{{{sub}}}"
-        return symbol_latex(expr.name, str(super()._print_Symbol(expr)))
-
-
-    def _print_Function(self, expr: Any, exp: Any = None) -> str:
-        name = expr.func.__name__
-        if name.endswith("'") and isinstance(expr.func, sp.core.function.UndefinedFunction):
-            base = name.rstrip("'")
-            primes = "'" * (len(name) - len(base))
-            args = ", ".join(self._print(a) for a in expr.args)
-            body = f"{self._print(sp.Symbol(base))}{primes}\\left({args}\\right)"
-            return body if exp is None else f"\\left({body}\\right)^{{{exp}}}"
-        return str(super()._print_Function(expr, exp))
-
-
-@lru_cache(maxsize=4096)
-def symbol_latex(name: str, printed: str) -> str:
-    """sympy's spelling of a name where jacli's LaTeX reader reads it back as that name (x_{1} is x1,
-    \\hat{z} is zhat, \\alpha is alpha); otherwise \\mathit{...}: sympy writes lr and w_2 as
-    lr (l times r, to a reader of TeX) and w_{2} (the name w2)."""
-    from ..texops import read
-
-    try:
-        node = read(printed, frozenset()).node
-    except JacliError:
-        node = None
-    if isinstance(node, Name) and node.name == name:
-        return printed
-    return r"\mathit{" + name.replace("_", r"\_") + "}"
-
-
-_SETTINGS = {"mat_str": "bmatrix", "mat_delim": "", "inv_trig_style": "full"}
-
-
-def latex_expr(expr: Any) -> str:
-    if hasattr(expr, "latex"):  # matrix-form results (jacli.matrix) print themselves
-        return str(expr.latex())
-    return str(JacliLatexPrinter(_SETTINGS).doprint(display(expr)))
+__all__ = ["JacliLatexPrinter", "document", "latex_expr", "lhs", "render"]
 
 
 def _latex_value(value: Any) -> str:
@@ -88,11 +40,17 @@ def _var(name: str) -> str:
 
 
 def _operand(result: Result) -> str:
+    """The function as the left-hand side names it: its matrix form where there is one (so
+    ``\\nabla_{W} \\left(\\frac{1}{2} \\left\\|W x + b - z\\right\\|^{2}\\right)``, not
+    its entries), else the expression itself, or ``f`` when that would not fit on a line."""
+    mf = result.matrix_function
+    if mf is not None and hasattr(mf, "latex"):
+        return str(mf.latex())
     f = result.function
     if f is None:
         return "f"
     text = latex_expr(f)
-    return text if len(text) <= 300 else "f"
+    return text if len(text) <= 300 and fits(text, LINE / 2) else "f"
 
 
 def lhs(result: Result, wrt: str | None = None) -> str:
@@ -122,12 +80,98 @@ def lhs(result: Result, wrt: str | None = None) -> str:
     return rf"\nabla^{{2}}_{{{vars_}}} \left({f}\right)"
 
 
-def render(result: Result) -> str:
-    if result.steps:
-        from .steps import latex_block, point_of
+def where_latex(where: list[tuple[str, Any]]) -> str:
+    """``,\\quad \\text{where } u = ...,\\; v = ...`` (empty without definitions)."""
+    if not where:
+        return ""
+    parts = r",\; ".join(f"{latex_expr(sp.Symbol(n))} = {latex_expr(v)}" for n, v in where)
+    return r",\quad \text{where } " + parts
 
-        return latex_block(result.steps, _render(result), *point_of(result))
-    return _render(result)
+
+def render(result: Result, cse: bool = True, standalone: bool = False) -> str:
+    """One display equation (an ``aligned`` block of several lines where it would not fit the
+    width of a page); ``standalone``: a whole document that pdflatex compiles."""
+    where: list[tuple[str, Any]] = []
+    if cse and not (result.at and any(b.exact is not None or b.value is not None for b in result.blocks)):
+        from .cse import name_common
+
+        named = name_common(result)
+        result, where = named.result, named.where
+    main = _render(result) + where_latex(where)
+    if not fits(main) and not (result.limit is not None and not result.limit.exists):
+        main = _broken(result, where)
+    if result.steps:
+        from .steps import latex_block
+
+        text = latex_block(result.steps, main, *point_of(result))
+    else:
+        text = main
+    if result.check is not None and not result.check.ok:  # a LaTeX comment: the equation still compiles
+        text += "\n% " + check_verdict(result.check)
+    return document(text) if standalone else text
+
+
+PREAMBLE = "\\documentclass{article}\n\\usepackage{amsmath}\n\\usepackage{amssymb}\n"
+
+
+def document(equation: str) -> str:
+    """A complete LaTeX document holding ``equation`` as a display: what --standalone prints."""
+    return f"{PREAMBLE}\\begin{{document}}\n\\[\n{equation}\n\\]\n\\end{{document}}"
+
+
+def _rows(lead: str, pieces: list[str]) -> list[str]:
+    """Rows of an aligned block: the first piece after ``lead``, the others indented beneath it."""
+    return [f"&{lead}{pieces[0]}", *(rf"&\qquad {p}" for p in pieces[1:])]
+
+
+def _shown(result: Result, block: Any) -> tuple[str, Any, Any]:
+    """(left-hand side, the value shown, the floating-point value beside it or None) of one block."""
+    left = lhs(result, block.wrt if len(result.blocks) > 1 else None)
+    if result.at and (block.exact is not None or block.value is not None):
+        point = ", ".join(f"{_var(k)} = {_latex_point(v)}" for k, v in result.at.items())
+        left += rf"\Big|_{{{point}}}"
+        if block.exact is not None:
+            return left, block.exact, None if is_number(block.exact) else block.value
+        return left, _as_matrix(block.value), None
+    return left, block.expr, None
+
+
+def _as_matrix(value: Any) -> Any:
+    if isinstance(value, list):
+        rows = value if value and isinstance(value[0], list) else [[v] for v in value]
+        return sp.ImmutableMatrix([[sp.Float(v) for v in row] for row in rows])
+    return sp.Float(value)
+
+
+def _pieces(expr: Any, room: float) -> list[str]:
+    text = latex_expr(expr)
+    if fits(text, room):
+        return [text]
+    if isinstance(expr, sp.MatrixBase):
+        return rows_of_matrix(expr, room)
+    return rows_of_sum(expr, room)
+
+
+def _broken(result: Result, where: list[tuple[str, Any]]) -> str:
+    """The result over several lines of an aligned block, each fitting the page: the left-hand
+    side, then = the matrix form, = the entries (in blocks of columns, or entry by entry), then
+    the where definitions one per line."""
+    rows: list[str] = []
+    room = LINE - 40.0
+    for block in result.blocks:
+        left, shown, approx = _shown(result, block)
+        rows.append(f"&{left}")
+        if block.matrix_form is not None:
+            rows.extend(_rows(r"\quad = ", _pieces(block.matrix_form, room) if not hasattr(block.matrix_form, "latex")
+                              else [latex_expr(block.matrix_form)]))
+        rows.extend(_rows(r"\quad = ", _pieces(shown, room)))
+        if approx is not None:
+            rows.extend(_rows(r"\quad \approx ", _pieces(_as_matrix(approx), room)))
+    for k, (name, value) in enumerate(where):
+        lead = (r"\text{where } " if k == 0 else r"\phantom{\text{where }} ") + f"{latex_expr(sp.Symbol(name))} = "
+        pieces = rows_of_sum(value, room - 60.0) if not isinstance(value, sp.MatrixBase) else _pieces(value, room - 60.0)
+        rows.extend(_rows(lead, pieces))
+    return r"\begin{aligned}" + " \\\\\n".join(rows) + r"\end{aligned}"
 
 
 def _render(result: Result) -> str:

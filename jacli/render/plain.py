@@ -6,75 +6,28 @@ Lists are column vectors (``[a, b]``), nested lists matrices (``[[a, b], [c, d]]
 
 from __future__ import annotations
 
-import math
-from typing import Any
-
-import sympy as sp
-from sympy.printing.str import StrPrinter
-
 from ..result import Result
-from .common import differential_plain, display, is_number
+from .common import check_verdict, differential_plain, format_float, is_number, plain_value, point_of
+from .text import PlainPrinter, plain_expr
+
+__all__ = ["PlainPrinter", "format_float", "plain_expr", "plain_value", "render"]
 
 
-class PlainPrinter(StrPrinter):
-    """sympy's str printer with jacli's spelling of functions, powers and matrices."""
+def render(result: Result, cse: bool = True) -> str:
+    """The result on one line; with ``cse``, repeated subexpressions named on the lines after it
+    (``where u = EXPR``: ``u=EXPR`` is a valid --let, and the result parses back with it)."""
+    where: list[tuple[str, object]] = []
+    if cse and not (result.at and any(b.exact is not None or b.value is not None for b in result.blocks)):
+        from .cse import name_common
 
-    def _print_Pow(self, expr: Any, rational: bool = False) -> str:
-        if expr.exp.is_Rational and expr.exp.is_negative and expr.exp != -1:
-            # (x + 1)^(-2) reads better as 1/(x + 1)^2
-            return "1/" + self._print(sp.Pow(expr.base, -expr.exp, evaluate=False))
-        return str(super()._print_Pow(expr, rational)).replace("**", "^")
-
-    def _print_Abs(self, expr: Any) -> str:
-        return f"abs({self._print(expr.args[0])})"
-
-    def _print_Exp1(self, expr: Any) -> str:
-        return "e"
-
-    def _print_MatrixBase(self, expr: Any) -> str:
-        if expr.cols == 1:
-            return "[" + ", ".join(self._print(e) for e in expr) + "]"
-        rows = ("[" + ", ".join(self._print(expr[i, j]) for j in range(expr.cols)) + "]" for i in range(expr.rows))
-        return "[" + ", ".join(rows) + "]"
-
-    _print_ImmutableMatrix = _print_MatrixBase
-    _print_ImmutableDenseMatrix = _print_MatrixBase
-    _print_MutableDenseMatrix = _print_MatrixBase
-
-    def _print_Float(self, expr: Any) -> str:
-        return format_float(float(expr))
-
-
-def format_float(x: float) -> str:
-    if math.isinf(x):
-        return "oo" if x > 0 else "-oo"
-    return repr(float(x))
-
-
-_PRINTER = PlainPrinter()
-
-
-def plain_expr(expr: Any) -> str:
-    """One expression (scalar or matrix) as jacli plain text."""
-    if hasattr(expr, "plain"):  # matrix-form results (jacli.matrix) print themselves
-        return str(expr.plain())
-    text = _PRINTER.doprint(display(expr))
-    return text.replace("**", "^")
-
-
-def plain_value(value: Any) -> str:
-    """A float or nested list of floats, in jacli's list syntax."""
-    if isinstance(value, list):
-        return "[" + ", ".join(plain_value(v) for v in value) + "]"
-    return format_float(value)
-
-
-def render(result: Result) -> str:
+        named = name_common(result)
+        result, where = named.result, named.where
+    lines = [_render(result), *(f"where {name} = {plain_expr(value)}" for name, value in where)]
     if result.steps:
-        from .steps import plain_lines, point_of
+        from .steps import plain_lines
 
-        return "\n".join([*plain_lines(result.steps, *point_of(result)), _render(result)])
-    return _render(result)
+        lines = [*plain_lines(result.steps, *point_of(result)), *lines]
+    return "\n".join(lines)
 
 
 def _render(result: Result) -> str:
@@ -106,6 +59,8 @@ def _render(result: Result) -> str:
     if result.vec:
         comments.append(f"vec by {result.vec}")
     comments.extend(d for d in (differential_plain(b) for b in result.blocks) if d)
+    if result.check is not None and not result.check.ok:  # the failure, on the result's own line
+        comments.append(check_verdict(result.check))
     line = "; ".join(parts)
     if comments:
         line += "  # " + "; ".join(comments)

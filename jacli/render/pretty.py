@@ -15,12 +15,19 @@ from rich.text import Text
 
 from ..guard import tree_size
 from ..result import Result
-from .common import COMMAND_TITLES, VEC_NOTE, differential_plain, display, is_number, layout_note
-from .plain import plain_expr, plain_value
-
-#: matrices with more rows or columns than these are shown as their top-left corner unless full=True
-MAX_ROWS, MAX_COLS = 12, 8
-
+from .common import (
+    COMMAND_TITLES,
+    VEC_NOTE,
+    check_verdict,
+    differential_plain,
+    display,
+    is_number,
+    layout_note,
+    plain_value,
+    point_of,
+)
+from .fit import MAX_COLS, MAX_ROWS, fit_entries, fit_expr, fit_matrix, wrap
+from .text import plain_expr
 
 #: larger expressions are shown in one line: sympy's 2-D layout of a result nested 100 levels deep
 #: takes minutes (it re-pads every enclosing picture at each level) and is wider than any terminal
@@ -38,16 +45,6 @@ def pretty_expr(expr: Any, width: int = 100) -> str:
     if too_large(expr):
         return plain_expr(expr)
     return str(sp.pretty(display(expr), use_unicode=True, num_columns=width))
-
-
-def corner(expr: Any, full: bool) -> tuple[Any, str | None]:
-    """The part of a matrix shown by default, and the note that says what was left out."""
-    if full or not isinstance(expr, sp.MatrixBase) or (expr.rows <= MAX_ROWS and expr.cols <= MAX_COLS):
-        return expr, None
-    rows, cols = min(expr.rows, MAX_ROWS), min(expr.cols, MAX_COLS)
-    note = (f"showing rows 1-{rows} and columns 1-{cols} of the {expr.rows}x{expr.cols} matrix; "
-            "--full prints every entry (as -f plain and -f json always do)")
-    return expr[:rows, :cols], note
 
 
 def corner_value(value: Any, full: bool) -> Any:
@@ -70,7 +67,35 @@ def point_text(at: dict[str, Any], full: bool) -> str:
     return ", ".join(parts)
 
 
-def render(result: Result, color: bool = True, width: int = 100, full: bool = False) -> str:
+def show(expr: Any, width: int, full: bool) -> tuple[str, str | None]:
+    """An expression fitted to ``width`` (see jacli.render.fit), and the note saying what is left out."""
+    if full:
+        return pretty_expr(expr, width), (f"note: {TOO_LARGE_NOTE}" if too_large(expr) else None)
+    if isinstance(expr, sp.MatrixBase):
+        if any(too_large(e) for e in expr[: min(expr.rows, MAX_ROWS), : min(expr.cols, MAX_COLS)]):
+            return fit_entries(expr, width)
+        return fit_matrix(expr, width)
+    if too_large(expr):
+        return "\n".join(wrap(plain_expr(expr), width)), TOO_LARGE_NOTE
+    if hasattr(expr, "plain"):
+        return "\n".join(wrap(str(expr.plain()), width)), None
+    return fit_expr(expr, width), None
+
+
+def values_text(value: Any, width: int, full: bool) -> str:
+    """≈ the floating-point value (a corner of a large matrix unless ``full``), wrapped at commas."""
+    return "\n".join(wrap(f"≈ {plain_value(corner_value(value, full))}", width, 2))
+
+
+def render(result: Result, color: bool = True, width: int = 100, full: bool = False, cse: bool = True) -> str:
+    """The report, every line at most ``width`` cells (sympy's 2-D layout where it fits; see
+    jacli.render.fit); with ``cse``, repeated subexpressions named in "where" lines."""
+    where: list[tuple[str, Any]] = []
+    if cse:
+        from .cse import name_common
+
+        named = name_common(result)
+        result, where = named.result, named.where
     buf = io.StringIO()
     console = Console(file=buf, force_terminal=color, no_color=not color, width=width, highlight=False,
                       soft_wrap=True)
@@ -90,7 +115,7 @@ def render(result: Result, color: bool = True, width: int = 100, full: bool = Fa
             head.append(f" with respect to {wrt}", style="bold")
         if result.command == "diff" and result.order > 1:
             head.append(f" (order {result.order})", style="bold")
-    console.print(head)
+    console.print(head, soft_wrap=False)
     if result.steps:
         console.print(steps_tree(result), soft_wrap=False)
     if result.limit is not None and not result.limit.exists:
@@ -105,42 +130,38 @@ def render(result: Result, color: bool = True, width: int = 100, full: bool = Fa
             if len(result.blocks) > 1:
                 console.print(Text(f"∂/∂{block.wrt}:", style="bold"))
             if block.matrix_form is not None:  # concrete sizes: the matrix form above the entries
-                console.print(Text(f"= {plain_expr(block.matrix_form)}", style="cyan"))
-            shown, elided = corner(block.expr, full)
-            console.print(Text(pretty_expr(shown, width)))
+                console.print(Text("\n".join(wrap(f"= {plain_expr(block.matrix_form)}", width)), style="cyan"))
+            text, elided = show(block.expr, width, full)
+            console.print(Text(text))
             diff = differential_plain(block)
             if diff:
-                console.print(Text(diff, style="cyan"))
-            if too_large(shown):
-                console.print(Text(f"note: {TOO_LARGE_NOTE}", style="dim"))
+                console.print(Text("\n".join(wrap(diff, width)), style="cyan"))
             if result.at and block.exact is not None:
                 point = point_text(result.at, full)
-                console.print(Text(f"at {point}:", style="bold"))
-                console.print(Text(pretty_expr(corner(block.exact, full)[0], width)))
+                console.print(Text(f"at {point}:", style="bold"), soft_wrap=False)
+                console.print(Text(show(block.exact, width, full)[0]))
                 if not is_number(block.exact):
-                    console.print(Text(f"≈ {plain_value(corner_value(block.value, full))}", style="green"))
+                    console.print(Text(values_text(block.value, width, full), style="green"))
             elif result.at and block.value is not None:  # a large result, evaluated in floating point only
                 point = point_text(result.at, full)
-                console.print(Text(f"at {point} (floating point):", style="bold"))
-                console.print(Text(f"≈ {plain_value(corner_value(block.value, full))}", style="green"))
+                console.print(Text(f"at {point} (floating point):", style="bold"), soft_wrap=False)
+                console.print(Text(values_text(block.value, width, full), style="green"))
             if elided:
-                console.print(Text(f"note: {elided}", style="dim"))
+                console.print(Text(f"note: {elided}", style="dim"), soft_wrap=False)
+        for name, value in where:
+            console.print(Text("\n".join(wrap(f"where {name} = {plain_expr(value)}", width, len(name) + 9))))
     note = layout_note(result)
     if note and any(b.shape != () for b in result.blocks):
-        console.print(Text(note, style="dim"))
+        console.print(Text(note, style="dim"), soft_wrap=False)
     if result.vec:
-        console.print(Text(VEC_NOTE, style="dim"))
+        console.print(Text(VEC_NOTE, style="dim"), soft_wrap=False)
     if result.check is not None:
-        c = result.check
-        style = "green" if c.ok else "bold red"
-        verdict = "agrees with" if c.ok else "DISAGREES with"
-        console.print(Text(
-            f"check: {verdict} central finite differences (max abs error {c.max_abs_error:.2g}, "
-            f"max rel error {c.max_rel_error:.2g}, {c.evaluations} evaluations)", style=style))
+        style = "green" if result.check.ok else "bold red"
+        console.print(Text(check_verdict(result.check), style=style), soft_wrap=False)
     if result.verified:
-        console.print(Text(result.verified, style="dim"))
+        console.print(Text(result.verified, style="dim"), soft_wrap=False)
     for n in result.notes:
-        console.print(Text(f"note: {n}", style="dim"))
+        console.print(Text(f"note: {n}", style="dim"), soft_wrap=False)
     return buf.getvalue().rstrip("\n")
 
 
@@ -148,7 +169,7 @@ def steps_tree(result: Result) -> Any:
     """The derivation as a rich Tree: one node per rule, its general form, bindings and note beneath."""
     from rich.tree import Tree
 
-    from .steps import point_of, statement, title
+    from .steps import statement, title
 
     where, side = point_of(result)
     point = plain_expr(where) + side if where is not None else ""

@@ -10,8 +10,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..steps import GENERAL, Step
-from .latex import latex_expr
-from .plain import plain_expr
+from .common import point_of
+from .tex import latex_expr
+from .text import plain_expr
+
+__all__ = ["latex_block", "plain_lines", "point_of", "statement", "steps_json", "title"]
 
 _SUFFIX_FREE = ("logarithmic differentiation", "identity")
 
@@ -53,15 +56,6 @@ def numbered(steps: list[Step], prefix: str = "") -> Iterator[tuple[str, Step]]:
         number = f"{prefix}{i}"
         yield number, s
         yield from numbered(s.substeps, number + ".")
-
-
-def point_of(result: Any) -> tuple[Any, str]:
-    """The limit point and side ('+', '-' or '') of a limit result; (None, '') otherwise."""
-    info = getattr(result, "limit", None)
-    if info is None:
-        return None, ""
-    finite = info.point.is_finite is not False
-    return info.point, (info.direction if info.direction in ("+", "-") and finite else "")
 
 
 def plain_lines(steps: list[Step], point: Any = None, side: str = "") -> list[str]:
@@ -147,9 +141,12 @@ def _tex_name(name: str) -> str:
 
 
 def latex_block(steps: list[Step], main: str, point: Any = None, side: str = "") -> str:
-    """The whole derivation as one aligned environment ending with the answer."""
-    rows = latex_rows(steps, point, side)
-    rows.append(rf"&{tex_text('answer: ')} {main}")
+    """The whole derivation as one aligned environment ending with the answer; rows too wide for
+    a page are broken at their top-level =, + and - signs (jacli.render.texfit)."""
+    from .texfit import break_row
+
+    rows = [part for row in latex_rows(steps, point, side) for part in break_row(row)]
+    rows.extend(break_row(rf"&{tex_text('answer: ')} {main}"))
     return r"\begin{aligned}" + " \\\\\n".join(rows) + r"\end{aligned}"
 
 
