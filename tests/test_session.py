@@ -48,7 +48,8 @@ def test_session_through_a_terminal(tmp_path: Path) -> None:
     assert _answer(child, "var W:2x3 v:3 b:2 z:2") == []
     # the declarations of the previous line apply: W is a 2x3 matrix, the gradient has its shape
     grad = _answer(child, "grad 1/2*norm(W*v+b-z)^2 --wrt W")
-    assert len(grad) == 1 and grad[0].startswith("[[") and grad[0].count("], [") == 1
+    # the result line, and the input part it names (issue 18: where u = ...)
+    assert grad[0].startswith("[[") and grad[0].count("], [") == 1 and grad[1:] == ["where u = W*v + b - z"]
     assert _answer(child, "diff t^2*sin(t) t") == ["t^2*cos(t) + 2*t*sin(t)"]
     assert _answer(child, "diff _ t") == ["-t^2*sin(t) + 4*t*cos(t) + 2*sin(t)"]  # _ is the last result
     error = _answer(child, "diff t^ t")
