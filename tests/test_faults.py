@@ -119,7 +119,8 @@ def test_undecodable_batch_line_is_that_lines_error(encoding: str | None) -> Non
     env = _env(**({"PYTHONIOENCODING": encoding} if encoding else {}))
     p = _run(["diff", "-", "x"], input=BAD_LINES, env=env)
     assert p.returncode == 2
-    assert p.stdout.decode() == "2*x\n# error: the line is not valid UTF-8 text (byte 0xff at column 1)\ncos(x)\n"  # one line per input line
+    # one output line per input line
+    assert p.stdout.decode() == "2*x\n# error: the line is not valid UTF-8 text (byte 0xff at column 1)\ncos(x)\n"
     assert p.stderr.decode() == "jacli: line 2: the line is not valid UTF-8 text (byte 0xff at column 1)\n"
     p = _run(["diff", "-", "x", "-f", "json"], input=BAD_LINES, env=env)
     records = [json.loads(line) for line in p.stdout.decode().splitlines()]
