@@ -13,6 +13,10 @@ Scenarios (targets from issue 5):
             Matrix.jacobian (>= 100x faster); symengine comes with the dev extra
   gradient  gradient of 1/2*norm(W*x+b-z)^2 with respect to an n x n W at a point (500x500 under 2 s);
             also the explicit path at 20x20 and 50x50
+  kron      Hessian of 1/2*norm(W*x+b-z)^2 with respect to an n x n W (n^2 x n^2) at a point: through the
+            verified Kronecker form kron(I(m), x*x') (derive + verify, then numpy) vs jacli's explicit
+            entry-by-entry Hessian; measured side by side up to n=10, the 100x100 W (a 10^4 x 10^4
+            Hessian) through the Kronecker form, the entry-by-entry time there extrapolated (power-law fit)
   batch     1000 lines through `jacli diff - x -f plain` vs a raw sympy loop that parses, differentiates
             and prints the same lines (<= 1.3x)
   latex     reading a 200-character LaTeX formula (jacli.texops.read) vs the text parser on its
@@ -197,6 +201,66 @@ def gradient(quick: bool) -> None:
     print(f"  explicit {n}x{n} without a point: {t:8.3f} s  (exit {p.returncode}: {p.stderr.strip()[:120]})")
 
 
+KRON_FORM = """
+import time, numpy as np
+from jacli.matrix import api, numeric as M
+from jacli.build import Workspace
+t = time.perf_counter()  # the work, not the imports
+n = {n}
+ws = Workspace.from_options(var=["W:m,k", "x:k", "b:m", "z:m"])
+res = api.hessian("1/2*norm(W*x+b-z)^2", wrt="W", ws=ws)  # derived and verified at random small sizes
+rng = np.random.default_rng(0)
+vals = {{"W": rng.normal(size=(n, n)), "x": rng.normal(size=(n, 1)), "b": rng.normal(size=(n, 1)),
+        "z": rng.normal(size=(n, 1))}}
+h = M.value(res.blocks[0].expr, M.Env({{"m": n, "k": n}}, vals))
+assert h.shape == (n * n, n * n) and np.allclose(h[:n, :n], vals["x"] @ vals["x"].T)
+print(res.blocks[0].expr.plain())
+print(time.perf_counter() - t)
+"""
+
+KRON_ENTRIES = """
+import time, numpy as np, sympy
+import jacli
+from jacli import fast
+t = time.perf_counter()  # the work, not the imports
+n = {n}
+ws = jacli.workspace({{"W": f"{{n}}x{{n}}", "x": str(n), "b": str(n), "z": str(n)}})
+f = ws.evaluate("1/2*norm(W*x+b-z)^2")
+symbols = list(ws.variable("W"))
+_, rows = fast.hessian_rows(f, symbols)  # the explicit path: every second partial, entry by entry
+rng = np.random.default_rng(0)
+subs = dict(zip([s for v in "Wxbz" for s in ws.variable(v)], rng.normal(size=n * n + 3 * n).tolist()))
+h = np.array(fast.evaluate_floats(__import__("sympy").ImmutableMatrix(rows), subs), dtype=float).reshape(n * n, n * n)
+print(time.perf_counter() - t)
+"""
+
+
+def kron(quick: bool) -> None:
+    print("kron: Hessian of 1/2*norm(W*x+b-z)^2 by an n x n W at a point, Kronecker form vs entry by entry")
+    import math
+
+    small = (6, 10) if quick else (10, 15, 20)
+    fits = []
+    for n in small:
+        form = statistics.median(timed(KRON_FORM.format(n=n)) for _ in range(1 if quick else 3))
+        entries = statistics.median(timed(KRON_ENTRIES.format(n=n)) for _ in range(1 if quick else 3))
+        fits.append((n, entries))
+        line(f"{n}x{n} W ({n * n}x{n * n} Hessian)", form, entries, "(ratio: Kronecker form / entry by entry)")
+    n = 30 if quick else 100
+    _, p = wall([PY, "-c", KRON_FORM.format(n=n)])
+    form_text, seconds = p.stdout.strip().splitlines()[-2:]
+    big = float(seconds)
+    # entry-by-entry time grows like a power of n (n^4 second partials); fit t = c * n^a on the two largest sizes
+    fits = fits[-2:]  # the largest sizes, where the work dominates
+    xs, ys = [math.log(k) for k, _ in fits], [math.log(t) for _, t in fits]
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    a = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sum((x - mx) ** 2 for x in xs)
+    guess = math.exp(my + a * (math.log(n) - mx))
+    print(f"  {n}x{n} W ({n * n}x{n * n} Hessian = {form_text}) through the Kronecker form: {big:8.3f} s")
+    print(f"  entry by entry at {n}x{n}: not run; extrapolated from the sizes above (t ~ n^{a:.2f}): "
+          f"{guess:10.1f} s  ratio {big / guess:.2g}x")
+
+
 BATCH_BASELINE = """
 import sys
 from sympy import Symbol, diff
@@ -231,7 +295,8 @@ def batch(quick: bool) -> None:
     line(f"jacli diff - x --no-simplify ({count} lines)", m["jacli"], m["sympy"], "(for comparison)")
 
 
-SCENARIOS = {"startup": startup, "help": help_, "jacobian": jacobian, "gradient": gradient, "batch": batch}
+SCENARIOS = {"startup": startup, "help": help_, "jacobian": jacobian, "gradient": gradient, "batch": batch,
+             "kron": kron}
 
 
 LATEX_FORMULA = (r"\frac{1}{2}\left\| \sigma\left(W_{1} x + b\right) - \hat{z} \right\|^2 + \frac{\eta}{2} "

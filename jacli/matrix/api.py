@@ -68,7 +68,8 @@ class Derivative:
         self.order, self.previous = order, previous  # diff -n: the derivative of order - 1, as a node
 
     def names(self) -> list[str]:
-        return [n for n in self.ws.variables_of(self.tree) if not any(n == m for m, _ in self.ws.lets)]
+        used = [n for n in self.ws.variables_of(self.tree) if not any(n == m for m, _ in self.ws.lets)]
+        return used + [v for v in self.vars if v not in used]  # --wrt X of an expression without X
 
     def instance(self, rng: np.random.Generator) -> tuple[dict[str, int], dict[str, np.ndarray]]:
         shapes = {n: self.ws.shapes.get(n, SCALAR) for n in self.names()}
