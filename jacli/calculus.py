@@ -284,6 +284,8 @@ def evaluate(value: Value, subs: dict[sp.Symbol, sp.Expr]) -> tuple[Value, Any]:
             v = sp.N(e, 17)
         except ArithmeticError:  # mpmath overflows: sin(sin(i*7e372)) has no floating-point value
             raise EvaluationError("the result's value at this point is too large to compute") from None
+        except ValueError:  # mpmath at a pole: factorial(-7e372*t) at t=pi/3 ("gamma function pole")
+            raise EvaluationError("the result is undefined at this point (a pole of the function)") from None
         if v.has(sp.nan, sp.zoo, sp.oo, -sp.oo) or not v.is_real:
             if v.is_real is False and not v.has(sp.zoo, sp.nan):
                 raise EvaluationError(f"the result is not real at this point ({v})")
