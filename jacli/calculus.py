@@ -269,11 +269,14 @@ def evaluate(value: Value, subs: dict[sp.Symbol, sp.Expr]) -> tuple[Value, Any]:
     for p in value.atoms(sp.Pow):  # x^(10^100) at x=2: refuse before sympy computes 2^(10^100)
         if p.exp.is_Number and abs(p.exp) > 1000 and p.base.free_symbols:
             check_power(p.base.xreplace(subs), p.exp)
-    exact = value.xreplace(subs)
-    if isinstance(exact, sp.MatrixBase):
-        exact = as_value(exact.applyfunc(lambda e: _exact_entry(e)))
-    else:
-        exact = _exact_entry(exact)
+    try:
+        exact = value.xreplace(subs)
+        if isinstance(exact, sp.MatrixBase):
+            exact = as_value(exact.applyfunc(lambda e: _exact_entry(e)))
+        else:
+            exact = _exact_entry(exact)
+    except ArithmeticError:  # sympy's automatic evaluation overflows mpmath: tanh(exp(7e372))
+        raise EvaluationError("the result's value at this point is too large to compute") from None
     left = (exact.free_symbols if isinstance(exact, sp.Basic) else set())
     if left:
         names = ", ".join(sorted(str(s) for s in left))
