@@ -280,18 +280,26 @@ def evaluate(value: Value, subs: dict[sp.Symbol, sp.Expr]) -> tuple[Value, Any]:
     for p in value.atoms(sp.Pow):  # x^(10^100) at x=2: refuse before sympy computes 2^(10^100)
         if p.exp.is_Number and abs(p.exp) > 1000 and p.base.free_symbols:
             check_power(p.base.xreplace(subs), p.exp)
-    exact = value.xreplace(subs)
-    if isinstance(exact, sp.MatrixBase):
-        exact = as_value(exact.applyfunc(lambda e: _exact_entry(e)))
-    else:
-        exact = _exact_entry(exact)
+    try:
+        exact = value.xreplace(subs)
+        if isinstance(exact, sp.MatrixBase):
+            exact = as_value(exact.applyfunc(lambda e: _exact_entry(e)))
+        else:
+            exact = _exact_entry(exact)
+    except ArithmeticError:  # sympy's automatic evaluation overflows mpmath: tanh(exp(7e372))
+        raise EvaluationError("the result's value at this point is too large to compute") from None
     left = (exact.free_symbols if isinstance(exact, sp.Basic) else set())
     if left:
         names = ", ".join(sorted(str(s) for s in left))
         raise UsageError(f"--at gives no value for {names}")
 
     def num(e: sp.Expr) -> float:
-        v = sp.N(e, 17)
+        try:
+            v = sp.N(e, 17)
+        except ArithmeticError:  # mpmath overflows: sin(sin(i*7e372)) has no floating-point value
+            raise EvaluationError("the result's value at this point is too large to compute") from None
+        except ValueError:  # mpmath at a pole: factorial(-7e372*t) at t=pi/3 ("gamma function pole")
+            raise EvaluationError("the result is undefined at this point (a pole of the function)") from None
         if v.has(sp.nan, sp.zoo, sp.oo, -sp.oo) or not v.is_real:
             if v.is_real is False and not v.has(sp.zoo, sp.nan):
                 raise EvaluationError(f"the result is not real at this point ({v})")

@@ -35,7 +35,8 @@ QUICK = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow, Healt
 
 def check_contract(argv: list[str], valid: bool) -> Outcome:
     start = time.monotonic()
-    r = run_isolated(*argv, "--timeout", str(TIMEOUT))
+    # right after the command: at the end, an option soup ending in "--at" would take it as its value
+    r = run_isolated(argv[0], "--timeout", str(TIMEOUT), *argv[1:])
     elapsed = time.monotonic() - start
     where = (argv, r)
     assert elapsed < TIMEOUT + SLACK, (elapsed, where)

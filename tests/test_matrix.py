@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 import jacli
 from jacli import calculus
 from jacli.build import Workspace
+from jacli.errors import ResourceError
 from jacli.matrix import nodes as N
 from jacli.matrix import numeric as M
 from jacli.matrix import rules
@@ -279,7 +280,7 @@ def test_random_expressions_match_entrywise(text: str, wrt: str, seed: int) -> N
     result = rules.gradient(f, variable(ws, wrt))
     try:
         entrywise_agrees(text, PROPERTY_DECLS, wrt, result, seed % 7)
-    except jacli.EvaluationError:
+    except (jacli.EvaluationError, ResourceError):  # the entry-wise reference over the result bound: no comparison
         assume(False)
 
 
