@@ -102,7 +102,7 @@ def limit(expr: str, var: str | None = None, point: str | float | None = None, *
 
     ``point`` is text (``"pi/2"``, ``"oo"``, ``"0+"``) or a number; ``at`` maps names to text or
     numbers (lists of numbers for vectors and matrices), here and in every function above."""
-    from .calculus import limit as compute
+    from .limits import limit as compute
 
     return compute(expr, var, point, direction, ws=_ws(shapes, funcs, lets, ws), at=at, steps=steps)
 

@@ -12,7 +12,6 @@ Conventions (see README, Layouts):
 from __future__ import annotations
 
 import functools
-import time
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -24,139 +23,14 @@ from . import syntax as sx
 from .budget import attempt
 from .build import Value, Workspace, as_value, check_power, check_size, shape_of, split_entry
 from .errors import EvaluationError, UnsupportedError, UsageError
-from .functions import to_elementary
 from .guard import check_result, tree_size
-from .result import Block, LimitInfo, Result
-from .shapes import SCALAR, Shape, format_shape, is_concrete
-from .values import flat, number_text, parse_point, split_names
+from .result import Block, Result
+from .shapes import SCALAR, format_shape, is_concrete
+from .tidy import SIMPLIFY_MAX_NODES, Tidy, _nested_fractions, _trig_products  # noqa: F401 - tests use the last two here
+from .values import flat, parse_point, split_names
 from .values import layout_of as _layout
 
-SIMPLIFY_SECONDS = 2.0  # total budget for tidying one result
-SIMPLIFY_MAX_NODES = 3_000  # larger entries are left as computed: simplify would not finish in time
-
-
-# --- tidying -----------------------------------------------------------------------------------
-CHEAP_SECONDS = 0.25  # budget for the cheap rewrites of one entry (factor can explode on big ones)
-FULL_SIMPLIFY_OPS = 20  # below this many operations only the cheap rewrites are tried
-MAX_SIMPLIFY_OPS = 150  # simplify almost never finishes in budget beyond this many operations
-MAX_TIDY_ENTRIES = 100  # larger results are printed as computed (counting operations alone costs seconds)
 MAX_EXACT_ENTRIES = 100  # larger results are evaluated at --at in floating point only
-
-
-class Tidy:
-    """Simplify within one time budget shared by every entry of a command's result, keeping a
-    simplified entry only when it is clearly shorter.
-
-    sympy's simplify can take minutes and sometimes lengthens expressions; the budget and the
-    length test keep both failure modes out of the answer.
-    """
-
-    def __init__(self, seconds: float = SIMPLIFY_SECONDS, enabled: bool = True) -> None:
-        self.stop = time.monotonic() + seconds
-        self.enabled = enabled
-
-    def entry(self, e: sp.Expr) -> sp.Expr:
-        if not isinstance(e, sp.Basic) or e.is_Atom or not e.free_symbols or time.monotonic() >= self.stop:
-            return e
-        size = tree_size(e, SIMPLIFY_MAX_NODES)
-        if size > SIMPLIFY_MAX_NODES:
-            return e  # count_ops alone can take a minute here (it asks sympy's assumptions)
-        fraction = _has_denominator(e)
-        if size <= 6 or (size < 24 and not fraction):
-            return e  # short and fraction-free: simplify (0.1-0.7 s) rarely shortens these
-        ops = sp.count_ops(e)
-        if ops > MAX_SIMPLIFY_OPS:
-            return e
-
-        # cheap rewrites first (a few milliseconds): they settle most quotient-rule results. factor
-        # brings a sum of fractions over one denominator and takes out common factors, which is
-        # what factor_terms would do, so factor_terms is tried only where there is no fraction
-        def rewrites() -> list[sp.Expr]:
-            out = [sp.factor(e) if fraction else sp.factor_terms(e)]
-            if _trig_products(e):
-                out.append(sp.trigsimp(e))
-            return out
-
-        cheap = attempt(rewrites, min(self.stop - time.monotonic(), CHEAP_SECONDS)) or []
-        kinds = _function_kinds(e)
-        # count_ops is slow on big trees (it queries assumptions): drop rewrites that grew first
-        cheap = [c for c in cheap if tree_size(c, size) <= size and _function_kinds(c) <= kinds]
-        if cheap:
-            rank, _, best = min((_rank(c), i, c) for i, c in enumerate(cheap))
-            # a sum of fractions gives way to any shorter form (the quotient rule's one fraction,
-            # (x^2 - 2*x - 1)/(x - 1)^2); other results only to one a quarter shorter, so that
-            # x^2*cos(x) + 2*x*sin(x) is not turned into x*(x*cos(x) + 2*sin(x))
-            if rank <= (_nested_fractions(e), ops - 1 if fraction else 0.75 * ops):
-                return best
-        if ops < FULL_SIMPLIFY_OPS:
-            return e  # full simplify costs 20-100 ms a line and seldom wins on results this short
-        left = self.stop - time.monotonic()
-        if left <= 0:
-            return e
-        cand = attempt(lambda: sp.simplify(e), left)
-        if cand is None or not _function_kinds(cand) <= kinds:
-            return e  # e.g. exp(-x)/(1 + exp(-x))^2 -> 1/(4*cosh(x/2)^2): shorter, but not the user's terms
-        return cand if sp.count_ops(cand) <= 0.75 * ops else e
-
-    def __call__(self, value: Value) -> Value:
-        check_result(value)  # never spend the budget on a result too large to print
-        if not self.enabled:
-            return value
-        if isinstance(value, sp.MatrixBase):
-            if len(value) > MAX_TIDY_ENTRIES:
-                return value
-            return as_value(value.applyfunc(self.entry))
-        return self.entry(value)
-
-
-def tidy(value: Value, seconds: float = SIMPLIFY_SECONDS) -> Value:
-    """Simplify one value within ``seconds`` (see :class:`Tidy`)."""
-    return Tidy(seconds)(value)
-
-
-def _function_kinds(e: sp.Expr) -> set[type]:
-    return {type(f) for f in e.atoms(sp.Function)} | ({sp.Piecewise} if e.has(sp.Piecewise) else set())
-
-
-def _has_denominator(e: sp.Expr) -> bool:
-    return any(p.exp.is_negative for p in e.atoms(sp.Pow))
-
-
-def _rank(e: sp.Expr) -> tuple[int, int]:
-    """Candidates compare by nested fractions first, then by operations: 2*(1 - x/(x^2 + 1))*exp(2*x)/(x^2 + 1)
-    loses to 2*(x^2 - x + 1)*exp(2*x)/(x^2 + 1)^2 although it counts one operation fewer."""
-    return _nested_fractions(e), sp.count_ops(e)
-
-
-def _nested_fractions(e: sp.Expr) -> int:
-    """Sums inside a product or power that hold a fraction: the 1 - x/(x^2 + 1) of a factor."""
-    count = 0
-    for node in sp.preorder_traversal(e):
-        if isinstance(node, (sp.Mul, sp.Pow)):
-            count += sum(1 for a in node.args if isinstance(a, sp.Add) and _has_denominator(a))
-    return count
-
-
-_TRIG = (sp.sin, sp.cos, sp.tan, sp.cot, sp.sec, sp.csc)
-
-
-def _trig_products(e: sp.Expr) -> bool:
-    """Whether trigsimp can help: a product or power of trigonometric functions (sin(x)^2,
-    sin(x)*cos(x)), or tan/cot/sec/csc beside sin/cos. trigsimp costs tens of milliseconds and
-    cannot shorten a sum whose terms hold one trigonometric factor each."""
-    trig = e.atoms(*_TRIG)
-    if not trig:
-        return False
-    kinds = {type(t) for t in trig}
-    if kinds & {sp.tan, sp.cot, sp.sec, sp.csc} and kinds & {sp.sin, sp.cos}:
-        return True
-    for node in sp.preorder_traversal(e):
-        if isinstance(node, sp.Pow) and isinstance(node.base, _TRIG):
-            return True
-        if isinstance(node, sp.Mul) and sum(1 for a in node.args if isinstance(a, _TRIG)
-                                            or (isinstance(a, sp.Pow) and isinstance(a.base, _TRIG))) >= 2:
-            return True
-    return False
 
 
 # --- reading the input -------------------------------------------------------------------------
@@ -246,22 +120,6 @@ def diff_entries(value: Value, var: sp.Symbol) -> Value:
 
 
 # --- point evaluation --------------------------------------------------------------------------
-def point_side(point: str | None, direction: str) -> tuple[str | None, str]:
-    """A limit POINT may carry its side: ``0+`` and ``0-`` (also ``0^+``) are 0 with --dir + or -;
-    a --dir that says otherwise is a usage error."""
-    if point is None:
-        return point, direction
-    text = point.strip()
-    for mark in ("^+", "^-", "+", "-"):
-        if text.endswith(mark) and len(text) > len(mark) and text[: -len(mark)].strip()[-1:] not in "+-*/^(,":
-            side = mark[-1]
-            if direction not in ("both", side):
-                raise UsageError(f"the point {point} approaches from the {'right' if side == '+' else 'left'}, "
-                                 f"but --dir says {direction}")
-            return text[: -len(mark)].strip(), side
-    return point, direction
-
-
 def substitution(ws: Workspace, point: dict[str, Value]) -> dict[sp.Symbol, sp.Expr]:
     subs: dict[sp.Symbol, sp.Expr] = {}
     for name, value in point.items():
@@ -762,153 +620,4 @@ def group_point(ws: Workspace, flat_point: dict[str, float]) -> dict[str, Any]:
     return grouped
 
 
-# --- limits ----------------------------------------------------------------------------------
-@reads_input(lambda var=None, *a, **k: var)
-def limit(
-    text: str,
-    var: str | None = None,
-    point: str | float | None = None,
-    direction: str = "both",
-    ws: Workspace | None = None,
-    at: dict[str, str] | Sequence[str] | None = None,
-    steps: bool = False,
-) -> Result:
-    """The limit of ``text`` as ``var`` -> ``point``; two-sided unless ``direction`` is + or -.
-
-    With VAR ``n`` and no POINT (or no VAR, and n the only variable) it is the limit of a
-    sequence as n -> oo.
-    """
-    ws = ws or Workspace()
-    direction = {"both": "both", "+-": "both", "+": "+", "-": "-", "right": "+", "left": "-"}.get(direction, "")
-    if not direction:
-        raise UsageError("--dir must be both, + or -")
-    point_text = point if point is None or isinstance(point, str) else number_text(point)
-    point_text, direction = point_side(point_text, direction)
-    var, point_text, direction = formula.limit_args(ws, text, var, point_text, direction)
-    node = ws.parse(text)
-    f = ws.lower(node, text)
-    if shape_of(f) != SCALAR:
-        assert isinstance(f, sp.MatrixBase)
-    found = ws.variables_of(node)
-    if var is None:
-        if len(found) != 1:
-            if not found:
-                raise UsageError("the expression has no variable; name one: jacli limit EXPR VAR POINT")
-            raise UsageError(f"several variables ({', '.join(found)}); name the one that moves: jacli limit EXPR VAR POINT")
-        var = found[0]
-    var = sx.read_name(var)
-    x = resolve(ws, var, node, strict=False)
-    if isinstance(x, sp.MatrixBase):
-        raise UsageError(f"the limit variable must be a scalar; {var!r} is a {format_shape(ws.shapes[var])}")
-    sequence = False
-    if point_text is None:
-        if var != "n":
-            raise UsageError(f"no POINT: give one (jacli limit EXPR {var} POINT); only n alone means n -> oo")
-        a: sp.Expr = sp.oo
-        sequence = True
-    else:
-        pnode = sx.parse(point_text, ws.function_names())
-        a = ws.lower(pnode, point_text)
-        if shape_of(a) != SCALAR:
-            raise UsageError("the limit point must be a scalar")
-        if x in a.free_symbols:
-            raise UsageError(f"the limit point cannot depend on {var}")
-    params = dict(parse_point(ws, at)) if at else {}
-
-    g = to_elementary(f)
-    if sequence:
-        n = sp.Symbol(var, positive=True, integer=True)
-        g, x = g.xreplace({x: n}), n
-
-    def one(expr: sp.Expr, d: str) -> sp.Expr:
-        if isinstance(expr, sp.MatrixBase):
-            return as_value(expr.applyfunc(lambda e: one(e, d)))
-        try:
-            out = sp.limit(expr, x, a, dir=d)
-        except (NotImplementedError, ValueError, TypeError) as err:
-            out = squeeze(expr, d)
-            if out is None:
-                raise UnsupportedError(f"sympy could not compute this limit ({err})") from None
-        if isinstance(out, sp.Limit) or out.has(sp.Limit):
-            out = squeeze(expr, d)
-            if out is None:
-                raise UnsupportedError("sympy could not compute this limit")
-        return out
-
-    def squeeze(expr: sp.Expr, d: str) -> sp.Expr | None:
-        """|f| -> 0 implies f -> 0 (e.g. (-1)^n/n, where sympy's algorithm gives up)."""
-        try:
-            bound = sp.limit(sp.Abs(expr), x, a, dir=d)
-        except (NotImplementedError, ValueError, TypeError):
-            return None
-        return sp.S.Zero if bound == 0 else None
-
-    def dne(v: Any) -> bool:
-        return v is None or (isinstance(v, sp.Basic) and v.has(sp.AccumBounds, sp.nan, sp.zoo))
-
-    info = LimitInfo(var=var, point=a, direction=direction, exists=True, sequence=sequence)
-    notes: list[str] = []
-    value: Any
-    if a in (sp.oo, sp.S.NegativeInfinity) or direction != "both":
-        d = "-" if a is sp.oo else ("+" if a is sp.S.NegativeInfinity else direction)
-        value = one(g, d)
-        if direction == "+" and a not in (sp.oo, sp.S.NegativeInfinity):
-            info.right = value
-        elif direction == "-" and a not in (sp.oo, sp.S.NegativeInfinity):
-            info.left = value
-        if dne(value):
-            info.exists = False
-            info.reason = _dne_reason(value)
-            value = None
-    else:
-        left, right = one(g, "-"), one(g, "+")
-        if _same(left, right) and not dne(left):
-            value = right
-        else:
-            info.exists = False
-            info.left, info.right = left, right
-            info.reason = "the one-sided limits differ" if not (dne(left) or dne(right)) else _dne_reason(
-                left if dne(left) else right
-            )
-            value = None
-    claims = []
-    if a is sp.oo or a is sp.S.NegativeInfinity:
-        claims.append(("", value))
-    else:
-        claims += [("-", info.left if info.left is not None else value)] if direction in ("both", "-") else []
-        claims += [("+", info.right if info.right is not None else value)] if direction in ("both", "+") else []
-    info.checked = (g, x, a, [(side, v) for side, v in claims if v is not None and not dne(v)])
-    blocks = [Block(value, shape_of(value) if value is not None else SCALAR)]
-    res = Result("limit", text, blocks, wrt=[var], limit=info, function=f, notes=notes)
-    if steps:
-        from .steps import explain_limit
-
-        res.steps = explain_limit(g, x, a, direction, value, info)
-    if params and value is not None:
-        subs = substitution(ws, params)
-        res.at = params
-        blocks[0].exact, blocks[0].value = evaluate(value, subs)
-    formula.stated_notes(ws, text, res)
-    return res
-
-
-def _same(a: Any, b: Any) -> bool:
-    if isinstance(a, sp.MatrixBase) or isinstance(b, sp.MatrixBase):
-        return isinstance(a, sp.MatrixBase) and isinstance(b, sp.MatrixBase) and a.shape == b.shape and all(
-            _same(p, q) for p, q in zip(a, b, strict=False)
-        )
-    if a == b:
-        return True
-    diff = sp.simplify(a - b)
-    return bool(diff == 0)
-
-
-def _dne_reason(v: Any) -> str:
-    if isinstance(v, sp.Basic) and v.has(sp.AccumBounds):
-        bounds = v.atoms(sp.AccumBounds)
-        b = next(iter(bounds))
-        return f"oscillates (values fill [{b.min}, {b.max}])"
-    return "no single value is approached"
-
-
-__all__ = ["derivative", "gradient", "jacobian", "hessian", "limit", "tidy", "Shape"]
+__all__ = ["derivative", "gradient", "jacobian", "hessian", "verify"]

@@ -85,7 +85,7 @@ def limit(expr: str, var: str | None, point: str | None, direction: str, **opts:
       jacli limit "1/x" x 0+
       jacli limit '\\lim_{x \\to 0} \\frac{\\sin x}{x}'     (LaTeX: the formula gives VAR and POINT)
     """
-    from .calculus import limit as compute
+    from .limits import limit as compute
 
     run = Run(lambda text, ws: compute(text, var, point, direction, ws=ws, at=opts.get("at"),
                                            steps=opts.get("steps", False)), opts)

@@ -14,7 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jacli.build import Workspace
-from jacli.calculus import derivative, limit
+from jacli.calculus import derivative
+from jacli.limits import limit
 from jacli.render.plain import plain_expr
 from jacli.steps import Step, differentiate
 
