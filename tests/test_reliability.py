@@ -198,12 +198,17 @@ def test_a_good_batch_still_runs_with_at_values_and_files(tmp_path: Path) -> Non
 @pytest.mark.parametrize("expr, at, status, phrase", [
     ("exp((7e372)^t)", "t=1", 0, ""),  # mpmath overflowed inside nsimplify: the exact form is kept
     ("sin(sin((-7e372)^t)) + t", "t=1/2", 1, "the result's value at this point is too large to compute"),
-    ("tanh(exp(t^2 + (7e372))) + t", "t=0", 1, "the result's value at this point is too large to compute"),
+    ("tanh(exp(t^2 + (7e372))) + t", "t=0", -1, "the result's value at this point is too large to compute"),
     ("factorial((-7e372)*t)", "t=pi/3", 1, "the result is undefined at this point (a pole of the function)"),
 ])
 def test_values_beyond_mpmath_at_the_point(expr: str, at: str, status: int, phrase: str) -> None:
     """Found by the slow fuzz run of huge literals: OverflowError 'too many digits in integer'."""
     r = run("diff", expr, "t", "--at", at, "-f", "json")
+    if status == -1:  # sympy's caches decide whether tanh(exp(7e372)) evaluates to 1 or overflows: either is clean
+        if r.status == 0:
+            assert r.json()["value"] == 1.0
+            return
+        status = 1
     if status == 0:
         assert r.status == 0 and r.json()["value"] == "oo", r.stderr
     else:
