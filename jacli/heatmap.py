@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from .build import Workspace
-from .errors import UnsupportedError, UsageError
+from .errors import UsageError
 from .result import Result
 
 MAX_ROWS = 40  # rows drawn in the terminal; more are left out, and a note says so
@@ -203,17 +203,9 @@ def _legend(pic: Picture, top: float, color: bool) -> Any:
 # --- files -----------------------------------------------------------------------------------------
 def write_file(pictures: list[Picture], path: str) -> Path:
     """A PNG or SVG heat map (matplotlib), one panel per picture, variable blocks marked and named."""
-    out = Path(path)
-    fmt = out.suffix.lower().lstrip(".")
-    if fmt not in ("png", "svg"):
-        raise UsageError(f"--plot-file {path}: the file name must end in .png or .svg")
-    try:
-        import matplotlib
+    from .plot import pyplot_for, save_figure
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise UnsupportedError("--plot-file needs matplotlib: pip install 'jacli[plot]'") from None
+    out, fmt, plt = pyplot_for(path)
     fig, axes = plt.subplots(1, len(pictures), figsize=(5.5 * len(pictures), 5), dpi=100, squeeze=False)
     try:
         for ax, pic in zip(axes[0], pictures, strict=True):
@@ -228,14 +220,10 @@ def write_file(pictures: list[Picture], path: str) -> Path:
             if not pic.row_groups:
                 ax.set_ylabel("output entry")
             ax.set_title(pic.title, fontsize=9, wrap=True)
-        fig.tight_layout()
-        metadata = {"Date": None} if fmt == "svg" else {}
-        with plt.rc_context({"svg.fonttype": "none"}):  # SVG text stays text: names can be searched
-            fig.savefig(out, format=fmt, metadata=metadata)
-    except OSError as e:
-        raise UsageError(f"--plot-file {path}: {e.strerror or e}") from None
-    finally:
+    except BaseException:
         plt.close(fig)
+        raise
+    save_figure(fig, plt, out, fmt, path, rc={"svg.fonttype": "none"})  # SVG text stays text: names can be searched
     return out
 
 

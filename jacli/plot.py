@@ -190,8 +190,9 @@ def terminal(data: PlotData, width: int = 72, height: int = 21) -> str:
 _DISK_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG}
 
 
-def write_file(data: PlotData, path: str) -> Path:
-    """A PNG or SVG picture (matplotlib): f, f', and the tangent line with its point of contact."""
+def pyplot_for(path: str) -> tuple[Path, str, Any]:
+    """The file, its format (png or svg) and matplotlib's pyplot for ``--plot-file PATH``
+    (matplotlib is imported here, only when a file is asked for)."""
     out = Path(path)
     fmt = out.suffix.lower().lstrip(".")
     if fmt not in ("png", "svg"):
@@ -203,6 +204,27 @@ def write_file(data: PlotData, path: str) -> Path:
         import matplotlib.pyplot as plt
     except ImportError:
         raise UnsupportedError("--plot-file needs matplotlib: pip install 'jacli[plot]'") from None
+    return out, fmt, plt
+
+
+def save_figure(fig: Any, plt: Any, out: Path, fmt: str, path: str, rc: dict[str, Any] | None = None) -> None:
+    """Write ``fig`` and close it. A full disk is a failure (exit 1); a bad path (no such
+    directory) is bad usage (exit 2)."""
+    try:
+        fig.tight_layout()
+        metadata = {"Date": None} if fmt == "svg" else {}
+        with plt.rc_context(rc or {}):
+            fig.savefig(out, format=fmt, metadata=metadata)
+    except OSError as e:
+        kind = JacliError if e.errno in _DISK_FULL else UsageError
+        raise kind(f"--plot-file {path}: {e.strerror or e}") from None
+    finally:
+        plt.close(fig)
+
+
+def write_file(data: PlotData, path: str) -> Path:
+    """A PNG or SVG picture (matplotlib): f, f', and the tangent line with its point of contact."""
+    out, fmt, plt = pyplot_for(path)
     fig, ax = plt.subplots(figsize=(7, 4.5), dpi=100)
     try:
         v = data.name
@@ -218,12 +240,8 @@ def write_file(data: PlotData, path: str) -> Path:
         ax.set_xlabel(v)
         ax.grid(True, alpha=0.3)
         ax.legend(loc="best", fontsize=8)
-        fig.tight_layout()
-        metadata = {"Date": None} if fmt == "svg" else {}
-        fig.savefig(out, format=fmt, metadata=metadata)
-    except OSError as e:  # a full disk is a failure (exit 1); a bad path (no such directory) bad usage
-        kind = JacliError if e.errno in _DISK_FULL else UsageError
-        raise kind(f"--plot-file {path}: {e.strerror or e}") from None
-    finally:
+    except BaseException:
         plt.close(fig)
+        raise
+    save_figure(fig, plt, out, fmt, path)
     return out

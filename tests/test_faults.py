@@ -186,3 +186,14 @@ def test_plot_file_on_a_full_disk_is_one_line_and_exit_1(tmp_path: Path, suffix:
     p = _run(["diff", "x^2", "x", "--plot-file", str(target)])
     assert (p.returncode, p.stdout) == (1, b"")
     assert p.stderr.decode() == f"jacli: --plot-file {target}: No space left on device\n"
+
+
+@needs_dev_full
+def test_picture_file_on_a_full_disk_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    """The heat maps of jacobian and hessian write through the same figure saving as diff's plot."""
+    pytest.importorskip("matplotlib")
+    target = tmp_path / "jac.png"
+    target.symlink_to(FULL)
+    p = _run(["jacobian", "[x*y, x+y]", "--plot-file", str(target)])
+    assert (p.returncode, p.stdout) == (1, b"")
+    assert p.stderr.decode() == f"jacli: --plot-file {target}: No space left on device\n"
