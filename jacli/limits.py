@@ -155,7 +155,7 @@ def limit(
     blocks = [Block(value, shape_of(value) if value is not None else SCALAR)]
     res = Result("limit", text, blocks, wrt=[var], limit=info, function=f, notes=notes)
     if steps:
-        from .steps import explain_limit
+        from .limit_steps import explain_limit
 
         res.steps = explain_limit(g, x, a, direction, value, info)
     if params and value is not None:
