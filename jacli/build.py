@@ -203,11 +203,14 @@ class Workspace:
         return notes
 
     def note_scalar_factors(self, node: sx.Mul, values: list[Any], is_scalar: Callable[[Any], bool]) -> None:
-        """A name nobody declared, multiplied with vectors or matrices, is taken as a scalar: say so."""
+        """A name nobody declared, multiplied with vectors or matrices, is taken as a scalar: say so
+        (not of a name the command differentiates by or moves, such as t in diff ... t: that one
+        is a scalar by the command itself)."""
         if all(is_scalar(v) for v in values):
             return
         for arg, v in zip(node.args, values, strict=True):
-            if isinstance(arg, sx.Name) and is_scalar(v) and not self.is_defined(arg.name) and arg.name not in CONSTANTS:
+            if (isinstance(arg, sx.Name) and is_scalar(v) and not self.is_defined(arg.name) and arg.name not in CONSTANTS
+                    and arg.name not in self.stated):
                 self.note(f"{arg.name} is not declared, so it is taken as a scalar; declare it "
                           f"(-v {arg.name}:1 for a scalar, -v {arg.name}:n,n for a matrix) to say so")
 

@@ -303,3 +303,8 @@ def test_diff_wrt_is_checked_inside_the_command() -> None:
     r = run("diff", "x", "--wrt", "--wrt", "--wrt", "--wrt")
     assert r.status == 2 and "Traceback" not in r.stderr and r.stderr.count("\n") == 1, r
     assert run("diff", "x", "--wrt", "").status == 2
+
+
+def test_the_variable_of_diff_is_no_undeclared_scalar() -> None:
+    r = run("diff", "inv(A + t*B)", "t", "-v", "A:n,n", "-v", "B:n,n")
+    assert r.status == 0 and r.stdout == "-inv(A + t*B)*B*inv(A + t*B)\n" and "note" not in r.stderr, r
