@@ -109,21 +109,9 @@ def limit(expr: str, var: str | None = None, point: str | float | None = None, *
 
 def format_result(result: Result, fmt: str = "plain") -> str:
     """Text of a result: ``plain``, ``latex``, ``json``, ``numpy`` or ``pretty`` (pretty needs rich)."""
-    if fmt == "plain":
-        from .render import plain as out
-    elif fmt == "latex":
-        from .render import latex as out  # type: ignore[no-redef]
-    elif fmt == "json":
-        from .render import json as out  # type: ignore[no-redef]
-    elif fmt == "numpy":
-        from .render import numpy as out  # type: ignore[no-redef]
-    elif fmt == "pretty":
-        from .render import pretty
+    from .render import render
 
-        return pretty.render(result, color=False)
-    else:
-        raise UsageError(f"unknown format {fmt!r}")
-    return out.render(result)
+    return render(result, fmt)
 
 
 __all__ = [

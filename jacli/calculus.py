@@ -190,7 +190,7 @@ def _exact_entry(e: sp.Expr) -> sp.Expr:
     return e
 
 
-def finish(result: Result, ws: Workspace, point: dict[str, Value]) -> Result:
+def attach_values(result: Result, ws: Workspace, point: dict[str, Value]) -> Result:
     """Attach the values at --at to every block."""
     if not point:
         return result
@@ -271,7 +271,7 @@ def derivative(
 
         res.steps = derivative_steps(value, symbols, order, result)
     formula.stated_notes(ws, text, res)
-    return finish(res, ws, point)
+    return attach_values(res, ws, point)
 
 
 # --- gradient, Jacobian, Hessian -----------------------------------------------------------------
@@ -446,7 +446,7 @@ def gradient(
         res.steps = gradient_steps(f, symbols, as_value(sp.ImmutableMatrix(len(partials), 1, partials)))
     _matrix_forms(res, ws, node)
     formula.stated_notes(ws, text, res)
-    return finish(res, ws, point)
+    return attach_values(res, ws, point)
 
 
 @reads_input(lambda wrt=None, *a, **k: wrt)
@@ -511,7 +511,7 @@ def jacobian(
         res.notes.append(f"the {format_shape(shape_of(f))} output is flattened row by row")
     _matrix_forms(res, ws, node)
     formula.stated_notes(ws, text, res)
-    return finish(res, ws, point)
+    return attach_values(res, ws, point)
 
 
 @reads_input(lambda wrt=None, *a, **k: wrt)
@@ -561,7 +561,7 @@ def hessian(
         res.steps = hessian_steps(f, symbols, as_value(sp.ImmutableMatrix(hm)))
     _matrix_forms(res, ws, node)
     formula.stated_notes(ws, text, res)
-    return finish(res, ws, point)
+    return attach_values(res, ws, point)
 
 
 def transpose(value: Value) -> Value:

@@ -33,7 +33,7 @@ from .runner import (  # noqa: F401 - the session and the tests use these throug
     choose_format,
     emit,
     error_line,
-    finish,
+    exit_with,
     picture_result,
     plot_result,
     render,
@@ -89,7 +89,7 @@ def limit(expr: str, var: str | None, point: str | None, direction: str, **opts:
 
     run = Run(lambda text, ws: compute(text, var, point, direction, ws=ws, at=opts.get("at"),
                                            steps=opts.get("steps", False)), opts)
-    finish(run.run(expr))
+    exit_with(run.run(expr))
 
 
 @cli.command(cls=MathCommand, short_help="Derivative, partial or mixed partial derivative.")
@@ -131,7 +131,7 @@ def diff(expr: str, variables: tuple[str, ...], wrt: tuple[str, ...], order: int
                                           simplify=not opts.get("no_simplify"), steps=opts.get("steps", False)), opts)
     if plot or plot_file:
         run.after = lambda result, ws: plot_result(result, ws, plot, plot_file, run.fmt)
-    finish(run.run(expr))
+    exit_with(run.run(expr))
 
 
 def _vector_command(name: str, short: str, doc: str) -> None:
@@ -148,7 +148,7 @@ def _vector_command(name: str, short: str, doc: str) -> None:
                                            simplify=not opts.get("no_simplify"), steps=opts.get("steps", False)), opts)
         if plot or plot_file:
             run.after = lambda result, ws: picture_result(result, ws, plot, plot_file, run.fmt)
-        finish(run.run(expr))
+        exit_with(run.run(expr))
 
     f: Any = common_options(layout=True)(command)
     if name in ("jacobian", "hessian"):  # pictures of the matrix (jacli.heatmap)
@@ -229,7 +229,7 @@ def repl() -> None:
     """
     from .session import Session
 
-    finish(Session().loop())
+    exit_with(Session().loop())
 class Terminated(BaseException):
     """SIGTERM or SIGINT, raised where the program is: finished lines are already flushed, and
     one message goes to stderr. A BaseException, so sympy cannot swallow it, and not a

@@ -10,8 +10,8 @@ from typing import Any
 import click
 
 from .errors import ExitStatus
+from .render import FORMATS  # noqa: F401 - the formats the printers know, offered by -f
 
-FORMATS = ("pretty", "plain", "latex", "json", "numpy")
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_MEMORY_MB = 2048  # see jacli.guard: sympy + numpy need about 200 MB of address space
 

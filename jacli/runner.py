@@ -33,29 +33,12 @@ def choose_format(fmt: str | None, latex: bool) -> str:
 
 def render(result: Any, fmt: str, full: bool = False, line: int | None = None, cse: bool = True,
            standalone: bool = False) -> str:
-    """``line``: the batch input line (JSON records carry it); ``cse``: name repeated subexpressions;
-    ``standalone``: a whole LaTeX document."""
-    if fmt == "json":
-        from .render import json
-
-        return json.render(result, line=line, cse=cse)
-    if fmt == "latex":
-        from .render import latex
-
-        return latex.render(result, cse=cse, standalone=standalone)
-    if fmt == "plain":
-        from .render import plain
-
-        return plain.render(result, cse=cse)
-    if fmt == "numpy":
-        from .render import numpy
-
-        return numpy.render(result)
-    from .render import pretty
+    """jacli.render.render, with the pretty printer fitted to this terminal (colour unless NO_COLOR)."""
+    from .render import render as render_as
 
     color = "NO_COLOR" not in os.environ and streams.isatty(sys.stdout)
-    width = shutil.get_terminal_size((100, 24)).columns
-    return pretty.render(result, color=color, width=max(40, min(width, 200)), full=full, cse=cse)
+    width = max(40, min(shutil.get_terminal_size((100, 24)).columns, 200))
+    return render_as(result, fmt, full=full, line=line, cse=cse, standalone=standalone, color=color, width=width)
 
 
 def emit(text: str) -> None:
@@ -254,7 +237,7 @@ class Run:
         return int(status)
 
 
-def finish(status: int) -> None:
+def exit_with(status: int) -> None:
     sys.exit(status)
 
 

@@ -292,7 +292,7 @@ def _compute(kind: str, text: str, wrt: str | Sequence[str] | None, ws: Workspac
 
     if steps:
         res.steps = derivation
-    return _finish(res, derivs, f, point, sizes, arrays)
+    return _attach_values(res, derivs, f, point, sizes, arrays)
 
 
 def _steps(kind: str, f: N.Node, group: list[str], variables: list[N.Node], d: N.Node, shown: N.Node, flip: bool,
@@ -318,7 +318,7 @@ def _steps(kind: str, f: N.Node, group: list[str], variables: list[N.Node], d: N
     return out
 
 
-def _finish(res: Result, derivs: list[Derivative], f: N.Node, point: dict[str, Any], sizes: dict[str, int],
+def _attach_values(res: Result, derivs: list[Derivative], f: N.Node, point: dict[str, Any], sizes: dict[str, int],
             arrays: dict[str, np.ndarray]) -> Result:
     """--check and the values at --at of a verified matrix-form result."""
     def check(point_given: bool = bool(arrays)) -> Check:
@@ -461,4 +461,4 @@ def derivative(text: str, variables: Sequence[str] = (), order: int = 1, ws: Wor
         if len(names) == 1:
             res.steps = derivative_steps(f, variable(ws, names[0]), order, result)
     res.verified = "matrix form, verified numerically at random sizes before it was printed or evaluated"
-    return _finish(res, [deriv], f, point, sizes, arrays)
+    return _attach_values(res, [deriv], f, point, sizes, arrays)
