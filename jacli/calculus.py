@@ -27,7 +27,7 @@ from .guard import check_result, tree_size
 from .result import Block, Result
 from .shapes import SCALAR, format_shape, is_concrete
 from .tidy import SIMPLIFY_MAX_NODES, Tidy, _nested_fractions, _trig_products  # noqa: F401 - tests use the last two here
-from .values import flat, parse_point, split_names
+from .values import flat, flipped, parse_point, split_names
 from .values import layout_of as _layout
 
 MAX_EXACT_ENTRIES = 100  # larger results are evaluated at --at in floating point only
@@ -407,7 +407,8 @@ def gradient(
             "(use 'jacli jacobian' for vector- and matrix-valued expressions)"
         )
     variables = _wrt(ws, node, wrt, symmetric=True)
-    layout = _layout(layout, "denominator")
+    layout = _layout(layout, "grad")
+    flip = flipped("grad", layout)  # a row, or the transpose of the matrix: the gradient in numerator layout
     point = parse_point(ws, at)
     tidy = Tidy(enabled=simplify)
     blocks: list[Block] = []
@@ -415,7 +416,7 @@ def gradient(
     if all(not isinstance(v, sp.MatrixBase) for _, v in variables):
         parts = fast.jacobian_rows([f], [v for _, v in variables])[0]
         g: Value = as_value(sp.ImmutableMatrix(len(parts), 1, parts))
-        if layout == "numerator" and isinstance(g, sp.MatrixBase):
+        if flip and isinstance(g, sp.MatrixBase):
             g = as_value(g.T)
         g = tidy(g)
         blocks.append(Block(g, shape_of(g), ",".join(n for n, _ in variables)))
@@ -427,7 +428,7 @@ def gradient(
                     raw[name] = full = g
                     g = as_value(sp.ImmutableMatrix(*v.shape, [full[i, j] if i == j else full[i, j] / 2
                                                                for i in range(v.rows) for j in range(v.cols)]))
-                if layout == "numerator" and isinstance(g, sp.MatrixBase):
+                if flip and isinstance(g, sp.MatrixBase):
                     g = as_value(g.T)
             else:
                 g = fast.jacobian_rows([f], [v])[0][0]
@@ -435,8 +436,8 @@ def gradient(
             blocks.append(Block(g, shape_of(g), name))
     res = Result("grad", text, blocks, wrt=[n for n, _ in variables], layout=layout, function=f)
     symbols = [s for _, v in variables for s in flat(v)]
-    exprs = [raw.get(b.wrt or "", b.expr) if layout == "denominator" else b.expr for b in blocks]
-    numerator_form = [e if layout == "denominator" else transpose(raw.get(b.wrt or "", e))
+    exprs = [raw.get(b.wrt or "", b.expr) if not flip else b.expr for b in blocks]
+    numerator_form = [e if not flip else transpose(raw.get(b.wrt or "", e))
                       for e, b in zip(exprs, blocks, strict=True)]
     res.stages = [([f], symbols, [[e for b in numerator_form for e in flat(b)]])]
     if steps:
@@ -472,14 +473,15 @@ def jacobian(
     f = ws.lower(node, text)
     outputs = flat(f)
     variables = _wrt(ws, node, wrt)
-    layout = _layout(layout, "numerator")
+    layout = _layout(layout, "jacobian")
+    flip = flipped("jacobian", layout)
     point = parse_point(ws, at)
     tidy = Tidy(enabled=simplify)
     check_size(len(outputs) * sum(len(flat(v)) for _, v in variables), "the Jacobian")
 
     def block(symbols: list[sp.Expr]) -> Value:
         j = sp.ImmutableMatrix(fast.jacobian_rows(outputs, symbols))
-        if layout == "denominator":
+        if flip:
             j = j.T
         return tidy(as_value(j))
 
@@ -497,7 +499,7 @@ def jacobian(
     parts = []
     for b in blocks:
         m = matrix(b.expr)
-        if layout == "denominator":
+        if flip:
             m = m.T
         parts.append(m.reshape(len(outputs), len(m) // len(outputs)))
     claimed = sp.Matrix.hstack(*parts)
@@ -540,19 +542,20 @@ def hessian(
             f"hessian needs a scalar-valued expression; this one is a {format_shape(shape_of(f))}"
         )
     variables = _wrt(ws, node, wrt)
-    layout = _layout(layout, "numerator")
+    layout = _layout(layout, "hessian")
+    flip = flipped("hessian", layout)
     point = parse_point(ws, at)
     symbols = [s for _, v in variables for s in flat(v)]
     check_size(len(symbols) ** 2, "the Hessian")
     grad, rows = fast.hessian_rows(f, symbols)
     h = sp.ImmutableMatrix(rows)
-    if layout == "denominator":
+    if flip:
         h = h.T
     out = Tidy(enabled=simplify)(as_value(h))
     res = Result("hessian", text, [Block(out, shape_of(out), ",".join(n for n, _ in variables))],
                  wrt=[n for n, _ in variables], layout=layout, function=f)
     hm = matrix(out)
-    if layout == "denominator":
+    if flip:
         hm = hm.T
     res.stages = [([f], symbols, [grad]), (grad, symbols, hm.tolist())]
     if steps:

@@ -138,8 +138,19 @@ def at_text(value: str) -> str:
     return atvalue.read("", value).text
 
 
-def layout_of(layout: str | None, default: str) -> str:
-    layout = layout or default
+#: the layout each command gives by default (../shared/CLI.md, Layouts), and in which both engines
+#: compute: a gradient has the shape of its variable, a Jacobian one row per output entry
+CANONICAL_LAYOUT = {"grad": "denominator", "jacobian": "numerator", "hessian": "numerator"}
+
+
+def layout_of(layout: str | None, command: str) -> str:
+    """The layout of a ``command``'s result: the one asked for, or the command's default."""
+    layout = layout or CANONICAL_LAYOUT[command]
     if layout not in ("numerator", "denominator"):
         raise UsageError(f"unknown layout {layout!r}: use numerator or denominator")
     return layout
+
+
+def flipped(command: str, layout: str | None) -> bool:
+    """Whether a result in ``layout`` is the transpose of the form the engines compute."""
+    return layout is not None and layout != CANONICAL_LAYOUT[command]

@@ -21,7 +21,7 @@ from ..build import Workspace
 from ..errors import EvaluationError, JacliError, UnsupportedError, UsageError
 from ..result import Block, Check, Result
 from ..shapes import SCALAR, Shape, format_shape
-from ..values import at_values
+from ..values import at_values, flipped
 from . import nodes as N
 from . import numeric as M
 from . import rules
@@ -245,7 +245,7 @@ def _shape(node: N.Node) -> Shape:
 
 def _compute(kind: str, text: str, wrt: str | Sequence[str] | None, ws: Workspace, layout: str | None,
              at: dict[str, str] | Sequence[str] | None, rule: Callable[[N.Node, N.Node], N.Node],
-             default_layout: str, steps: bool = False) -> Result:
+             steps: bool = False) -> Result:
     from ..values import layout_of as _layout
 
     tree = ws.parse(text)
@@ -256,11 +256,11 @@ def _compute(kind: str, text: str, wrt: str | Sequence[str] | None, ws: Workspac
                          + (" (use 'jacli jacobian' for vector- and matrix-valued expressions)" if kind == "grad"
                             else ""))
     names = _names(ws, tree, wrt)
-    layout = _layout(layout, default_layout)
+    layout = _layout(layout, kind)
     point, sizes, arrays = parse_at(ws, at)
     blocks: list[Block] = []
     derivs: list[Derivative] = []
-    flip = (kind == "grad" and layout == "numerator") or (kind != "grad" and layout == "denominator")
+    flip = flipped(kind, layout)
     matrices = not f.is_scalar and f.cols != 1
     groups: list[list[str]] = [names] if kind == "hessian" and len(names) > 1 else [[n] for n in names]
     derivation: list[Any] = []
@@ -349,19 +349,19 @@ def _attach_values(res: Result, derivs: list[Derivative], f: N.Node, point: dict
 def gradient(text: str, wrt: str | Sequence[str] | None = None, ws: Workspace | None = None,
              layout: str | None = None, at: dict[str, str] | Sequence[str] | None = None,
             steps: bool = False) -> Result:
-    return _compute("grad", text, wrt, ws or Workspace(), layout, at, rules.gradient, "denominator", steps)
+    return _compute("grad", text, wrt, ws or Workspace(), layout, at, rules.gradient, steps)
 
 
 def jacobian(text: str, wrt: str | Sequence[str] | None = None, ws: Workspace | None = None,
              layout: str | None = None, at: dict[str, str] | Sequence[str] | None = None,
             steps: bool = False) -> Result:
-    return _compute("jacobian", text, wrt, ws or Workspace(), layout, at, rules.jacobian, "numerator", steps)
+    return _compute("jacobian", text, wrt, ws or Workspace(), layout, at, rules.jacobian, steps)
 
 
 def hessian(text: str, wrt: str | Sequence[str] | None = None, ws: Workspace | None = None,
             layout: str | None = None, at: dict[str, str] | Sequence[str] | None = None,
             steps: bool = False) -> Result:
-    return _compute("hessian", text, wrt, ws or Workspace(), layout, at, rules.hessian, "numerator", steps)
+    return _compute("hessian", text, wrt, ws or Workspace(), layout, at, rules.hessian, steps)
 
 
 def uses_symbolic_sizes(ws: Workspace, tree: sx.Node) -> bool:
@@ -412,7 +412,7 @@ def attach_matrix_forms(result: Result, ws: Workspace, tree: sx.Node) -> None:
             if block.expr is None or (kind != "grad" and ws.shapes.get(name, SCALAR) == SCALAR):
                 continue
             d = rule(f, variable(ws, name))
-            flip = (kind == "grad" and result.layout == "numerator") or (kind != "grad" and result.layout == "denominator")
+            flip = flipped(kind, result.layout)
             form = N.transpose(d) if flip else d
             if form.is_scalar:
                 continue  # a scalar: nothing to add to the entries
