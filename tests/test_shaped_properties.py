@@ -3,13 +3,15 @@ gradients, Jacobians and Hessians agree with finite differences (--check)."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import jacli
 from jacli.errors import EvaluationError, ResourceError
 
-SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SLOW = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # m-vectors built from W (m x n), x (n), b (m)
 VEC_LEAVES = st.sampled_from(["W*x + b", "b", "W*x", "2*b - W*x", "b .* (W*x)"])
@@ -41,9 +43,7 @@ def shapes(m: int, n: int) -> dict[str, str]:
     return {"W": f"{m}x{n}", "x": str(n), "b": str(m)}
 
 
-@SETTINGS
-@given(scalars, sizes)
-def test_gradients_check(expr: str, size: tuple[int, int]) -> None:
+def check_gradient(expr: str, size: tuple[int, int]) -> None:
     try:
         r = jacli.gradient(expr, wrt="W,x,b", shapes=shapes(*size), check=True)
     except (EvaluationError, ResourceError):  # undefined at the point, or a result too large to print
@@ -52,9 +52,7 @@ def test_gradients_check(expr: str, size: tuple[int, int]) -> None:
     assert r.check is not None and r.check.ok, (expr, size, r.check)
 
 
-@SETTINGS
-@given(vectors, sizes, st.sampled_from(["numerator", "denominator"]))
-def test_jacobians_check(expr: str, size: tuple[int, int], layout: str) -> None:
+def check_jacobian(expr: str, size: tuple[int, int], layout: str) -> None:
     try:
         r = jacli.jacobian(expr, wrt="x", shapes=shapes(*size), layout=layout, check=True)
     except (EvaluationError, ResourceError):  # undefined at the point, or a result too large to print
@@ -63,12 +61,50 @@ def test_jacobians_check(expr: str, size: tuple[int, int], layout: str) -> None:
     assert r.check is not None and r.check.ok, (expr, size, r.check)
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(scalars, sizes)
-def test_hessians_check(expr: str, size: tuple[int, int]) -> None:
+def check_hessian(expr: str, size: tuple[int, int]) -> None:
     try:
         r = jacli.hessian(expr, wrt="x", shapes=shapes(*size), check=True)
     except (EvaluationError, ResourceError):  # undefined at the point, or a result too large to print
         assume(False)
         return
     assert r.check is not None and r.check.ok, (expr, size, r.check)
+
+
+# The default run tries a few cases of each (about 10 s in all); the slow run (-m slow) many more.
+@SETTINGS
+@given(scalars, sizes)
+def test_gradients_check(expr: str, size: tuple[int, int]) -> None:
+    check_gradient(expr, size)
+
+
+@SETTINGS
+@given(vectors, sizes, st.sampled_from(["numerator", "denominator"]))
+def test_jacobians_check(expr: str, size: tuple[int, int], layout: str) -> None:
+    check_jacobian(expr, size, layout)
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scalars, sizes)
+def test_hessians_check(expr: str, size: tuple[int, int]) -> None:
+    check_hessian(expr, size)
+
+
+@pytest.mark.slow
+@SLOW
+@given(scalars, sizes)
+def test_gradients_check_long(expr: str, size: tuple[int, int]) -> None:
+    check_gradient(expr, size)
+
+
+@pytest.mark.slow
+@SLOW
+@given(vectors, sizes, st.sampled_from(["numerator", "denominator"]))
+def test_jacobians_check_long(expr: str, size: tuple[int, int], layout: str) -> None:
+    check_jacobian(expr, size, layout)
+
+
+@pytest.mark.slow
+@SLOW
+@given(scalars, sizes)
+def test_hessians_check_long(expr: str, size: tuple[int, int]) -> None:
+    check_hessian(expr, size)
