@@ -35,25 +35,25 @@ def frobenius(g: N.Node, a: N.Node) -> sp.Expr:
 
 def trace(node: N.Node) -> sp.Expr:
     """tr(node) as a scalar expression (sums split, coefficients taken out)."""
-    if node.is_scalar:
-        return N.as_expr(node)
-    if isinstance(node, N.Zero):
-        return sp.S.Zero
-    if isinstance(node, N.Sum):
-        return sp.Add(*[trace(t) for t in node.terms])
-    c, fs = N.split(node)
-    return c * N.atom(N.Trace(N._prod(sp.S.One, fs)))
+    return _reduced(node, N.Trace)
 
 
 def sum_all(node: N.Node) -> sp.Expr:
+    """sum(node), the sum of its entries, as trace() builds tr(node)."""
+    return _reduced(node, N.SumAll)
+
+
+def _reduced(node: N.Node, kind: type[N.Node]) -> sp.Expr:
+    """``kind(node)`` (a trace or a sum of entries, both linear) with sums split and coefficients
+    taken out."""
     if node.is_scalar:
         return N.as_expr(node)
     if isinstance(node, N.Zero):
         return sp.S.Zero
     if isinstance(node, N.Sum):
-        return sp.Add(*[sum_all(t) for t in node.terms])
+        return sp.Add(*[_reduced(t, kind) for t in node.terms])
     c, fs = N.split(node)
-    return c * N.atom(N.SumAll(N._prod(sp.S.One, fs)))
+    return c * N.atom(kind(N._prod(sp.S.One, fs)))  # type: ignore[call-arg]
 
 
 class Differential:
