@@ -11,7 +11,7 @@ import jacli
 from jacli.errors import EvaluationError, ResourceError
 
 SETTINGS = settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-SLOW = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SLOW = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # m-vectors built from W (m x n), x (n), b (m)
 VEC_LEAVES = st.sampled_from(["W*x + b", "b", "W*x", "2*b - W*x", "b .* (W*x)"])
