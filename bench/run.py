@@ -203,18 +203,19 @@ def gradient(quick: bool) -> None:
 
 KRON_FORM = """
 import time, numpy as np
-from jacli.matrix import api, numeric as M
+import jacli
+from jacli.matrix import numeric as M
 from jacli.build import Workspace
 t = time.perf_counter()  # the work, not the imports
 n = {n}
 ws = Workspace.from_options(var=["W:m,k", "x:k", "b:m", "z:m"])
-res = api.hessian("1/2*norm(W*x+b-z)^2", wrt="W", ws=ws)  # derived and verified at random small sizes
+res = jacli.hessian("1/2*norm(W*x+b-z)^2", "W", ws=ws)  # derived and verified at random small sizes
 rng = np.random.default_rng(0)
 vals = {{"W": rng.normal(size=(n, n)), "x": rng.normal(size=(n, 1)), "b": rng.normal(size=(n, 1)),
         "z": rng.normal(size=(n, 1))}}
 h = M.value(res.blocks[0].expr, M.Env({{"m": n, "k": n}}, vals))
 assert h.shape == (n * n, n * n) and np.allclose(h[:n, :n], vals["x"] @ vals["x"].T)
-print(res.blocks[0].expr.plain())
+print(jacli.format_result(res, "plain"))
 print(time.perf_counter() - t)
 """
 

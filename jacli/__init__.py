@@ -7,7 +7,9 @@ The core is usable from Python without click or rich::
     >>> r.shape
     (2, 3)
 
-Each function returns a :class:`jacli.result.Result`; ``jacli.render`` turns it into text. sympy
+Each function returns a :class:`jacli.result.Result`; ``jacli.format_result`` turns it into text.
+The command line goes through these functions too: each reads its question once into a
+:class:`jacli.request.Request`, which an engine answers (:mod:`jacli.answer`). sympy
 is imported on first use, not on ``import jacli``.
 """
 
@@ -53,58 +55,60 @@ def _ws(shapes: Any, funcs: Any, lets: Any, ws: Any) -> Workspace:
 
 def diff(expr: str, *variables: str, order: int = 1, shapes: dict[str, str] | None = None,
          funcs: Sequence[str] = (), lets: Any = None, at: dict[str, Any] | None = None,
-         check: bool = False, ws: Workspace | None = None, steps: bool = False) -> Result:
+         check: bool = False, ws: Workspace | None = None, steps: bool = False, simplify: bool = True) -> Result:
     """The derivative of ``expr`` by each of ``variables`` in turn, ``order`` times each."""
-    from .calculus import derivative, verify
+    from .answer import ask
 
-    ws = _ws(shapes, funcs, lets, ws)
-    result = derivative(expr, variables, order, ws=ws, at=at, steps=steps)
-    return verify(result, ws) if check else result
+    return ask("diff", expr, _ws(shapes, funcs, lets, ws), wrt=list(variables), order=order, at=at,
+               simplify=simplify, steps=steps, check=check)
 
 
-def _vector(name: str, expr: str, wrt: str | Sequence[str] | None, layout: str | None, shapes: Any,
-            funcs: Any, lets: Any, at: Any, check: bool, ws: Any, steps: bool = False) -> Result:
-    from . import calculus
+def _vector(command: str, expr: str, wrt: str | Sequence[str] | None, layout: str | None, shapes: Any,
+            funcs: Any, lets: Any, at: Any, check: bool, ws: Any, steps: bool, simplify: bool) -> Result:
+    from .answer import ask
 
-    ws = _ws(shapes, funcs, lets, ws)
-    result = getattr(calculus, name)(expr, wrt, ws=ws, layout=layout, at=at, steps=steps)
-    return calculus.verify(result, ws) if check else result
+    return ask(command, expr, _ws(shapes, funcs, lets, ws), wrt=wrt, layout=layout, at=at, simplify=simplify,
+               steps=steps, check=check)
 
 
 def gradient(expr: str, wrt: str | Sequence[str] | None = None, *, layout: str | None = None,
              shapes: dict[str, str] | None = None, funcs: Sequence[str] = (), lets: Any = None,
              at: dict[str, Any] | None = None, check: bool = False, ws: Workspace | None = None,
-             steps: bool = False) -> Result:
+             steps: bool = False, simplify: bool = True) -> Result:
     """The gradient of a scalar ``expr`` with respect to ``wrt`` (default: all its variables)."""
-    return _vector("gradient", expr, wrt, layout, shapes, funcs, lets, at, check, ws, steps)
+    return _vector("grad", expr, wrt, layout, shapes, funcs, lets, at, check, ws, steps, simplify)
 
 
 def jacobian(expr: str, wrt: str | Sequence[str] | None = None, *, layout: str | None = None,
              shapes: dict[str, str] | None = None, funcs: Sequence[str] = (), lets: Any = None,
              at: dict[str, Any] | None = None, check: bool = False, ws: Workspace | None = None,
-             steps: bool = False) -> Result:
+             steps: bool = False, simplify: bool = True) -> Result:
     """The Jacobian of a vector- or matrix-valued ``expr`` (numerator layout by default)."""
-    return _vector("jacobian", expr, wrt, layout, shapes, funcs, lets, at, check, ws, steps)
+    return _vector("jacobian", expr, wrt, layout, shapes, funcs, lets, at, check, ws, steps, simplify)
 
 
 def hessian(expr: str, wrt: str | Sequence[str] | None = None, *, layout: str | None = None,
             shapes: dict[str, str] | None = None, funcs: Sequence[str] = (), lets: Any = None,
             at: dict[str, Any] | None = None, check: bool = False, ws: Workspace | None = None,
-            steps: bool = False) -> Result:
+            steps: bool = False, simplify: bool = True) -> Result:
     """The Hessian of a scalar ``expr``."""
-    return _vector("hessian", expr, wrt, layout, shapes, funcs, lets, at, check, ws, steps)
+    return _vector("hessian", expr, wrt, layout, shapes, funcs, lets, at, check, ws, steps, simplify)
 
 
 def limit(expr: str, var: str | None = None, point: str | float | None = None, *, direction: str = "both",
           shapes: dict[str, str] | None = None, funcs: Sequence[str] = (), lets: Any = None,
-          at: dict[str, Any] | None = None, ws: Workspace | None = None, steps: bool = False) -> Result:
+          at: dict[str, Any] | None = None, ws: Workspace | None = None, steps: bool = False,
+          check: bool = False) -> Result:
     """The limit of ``expr`` as ``var`` -> ``point`` (two-sided unless direction is '+' or '-').
 
     ``point`` is text (``"pi/2"``, ``"oo"``, ``"0+"``) or a number; ``at`` maps names to text or
     numbers (lists of numbers for vectors and matrices), here and in every function above."""
+    from .answer import verify
     from .limits import limit as compute
 
-    return compute(expr, var, point, direction, ws=_ws(shapes, funcs, lets, ws), at=at, steps=steps)
+    ws = _ws(shapes, funcs, lets, ws)
+    result = compute(expr, var, point, direction, ws=ws, at=at, steps=steps)
+    return verify(result, ws) if check else result
 
 
 def format_result(result: Result, fmt: str = "plain") -> str:

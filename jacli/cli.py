@@ -85,10 +85,10 @@ def limit(expr: str, var: str | None, point: str | None, direction: str, **opts:
       jacli limit "1/x" x 0+
       jacli limit '\\lim_{x \\to 0} \\frac{\\sin x}{x}'     (LaTeX: the formula gives VAR and POINT)
     """
-    from .limits import limit as compute
+    import jacli
 
-    run = Run(lambda text, ws: compute(text, var, point, direction, ws=ws, at=opts.get("at"),
-                                           steps=opts.get("steps", False)), opts)
+    run = Run(lambda text, ws: jacli.limit(text, var, point, direction=direction, ws=ws, at=opts.get("at"),
+                                           steps=opts.get("steps", False), check=bool(opts.get("check"))), opts)
     exit_with(run.run(expr))
 
 
@@ -117,7 +117,7 @@ def diff(expr: str, variables: tuple[str, ...], wrt: tuple[str, ...], order: int
       jacli diff "sin(x)" x -n 2 --at x=pi/3
       jacli diff "f(g(x))" x --func f --func g
     """
-    from .calculus import derivative
+    import jacli
 
     if variables and wrt:
         raise click.UsageError("give the variables either after EXPR or with --wrt, not both")
@@ -127,8 +127,9 @@ def diff(expr: str, variables: tuple[str, ...], wrt: tuple[str, ...], order: int
             raise click.UsageError("--wrt needs variable names, comma-separated")
     if plot_file is not None and not plot_file.strip():
         raise click.BadParameter("needs a file name ending in .png or .svg", param_hint="'--plot-file'")
-    run = Run(lambda text, ws: derivative(text, variables, order, ws=ws, at=opts.get("at"),
-                                          simplify=not opts.get("no_simplify"), steps=opts.get("steps", False)), opts)
+    run = Run(lambda text, ws: jacli.diff(text, *variables, order=order, ws=ws, at=opts.get("at"),
+                                          simplify=not opts.get("no_simplify"), steps=opts.get("steps", False),
+                                          check=bool(opts.get("check"))), opts)
     if plot or plot_file:
         run.after = lambda result, ws: plot_result(result, ws, plot, plot_file, run.fmt)
     exit_with(run.run(expr))
@@ -137,15 +138,16 @@ def diff(expr: str, variables: tuple[str, ...], wrt: tuple[str, ...], order: int
 def _vector_command(name: str, short: str, doc: str) -> None:
     def command(expr: str, variables: tuple[str, ...], wrt_options: tuple[str, ...], plot: bool = False,
                 plot_file: str | None = None, **opts: Any) -> None:
-        from . import calculus
+        import jacli
 
         if variables and wrt_options:
             raise click.UsageError("give the variables either after EXPR or with --wrt, not both")
         wrt = ",".join(wrt_options or variables) or None
 
-        compute = getattr(calculus, {"grad": "gradient"}.get(name, name))
+        compute = getattr(jacli, {"grad": "gradient"}.get(name, name))
         run = Run(lambda text, ws: compute(text, wrt, ws=ws, layout=opts.get("layout"), at=opts.get("at"),
-                                           simplify=not opts.get("no_simplify"), steps=opts.get("steps", False)), opts)
+                                           simplify=not opts.get("no_simplify"), steps=opts.get("steps", False),
+                                           check=bool(opts.get("check"))), opts)
         if plot or plot_file:
             run.after = lambda result, ws: picture_result(result, ws, plot, plot_file, run.fmt)
         exit_with(run.run(expr))

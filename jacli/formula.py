@@ -128,7 +128,7 @@ def wrt_args(ws: Workspace, text: str, command: str, wrt: Any) -> Any:
                          f"use 'jacli diff' or 'jacli hessian'")
     own = list(op.wrt)
     if wrt:
-        from .calculus import split_names
+        from .values import split_names
 
         given = split_names(wrt) or []
         if given != own:

@@ -12,9 +12,10 @@ import sympy as sp
 from . import formula
 from . import syntax as sx
 from .build import Workspace, as_value, shape_of
-from .calculus import evaluate, reads_input, resolve, substitution
+from .calculus import evaluate, resolve, substitution
 from .errors import UnsupportedError, UsageError
 from .functions import to_elementary
+from .request import absent_notes, stated_names, stating
 from .result import Block, LimitInfo, Result
 from .shapes import SCALAR, format_shape
 from .values import number_text, parse_point
@@ -37,7 +38,6 @@ def point_side(point: str | None, direction: str) -> tuple[str | None, str]:
 
 
 
-@reads_input(lambda var=None, *a, **k: var)
 def limit(
     text: str,
     var: str | None = None,
@@ -50,9 +50,19 @@ def limit(
     """The limit of ``text`` as ``var`` -> ``point``; two-sided unless ``direction`` is + or -.
 
     With VAR ``n`` and no POINT (or no VAR, and n the only variable) it is the limit of a
-    sequence as n -> oo.
+    sequence as n -> oo. The result's notes say how the input was read.
     """
     ws = ws or Workspace()
+    stated = stated_names(var)
+    with stating(ws, stated) as notes:
+        res = _limit(text, var, point, direction, ws, at, steps)
+    notes.extend(absent_notes(ws, ws.parse(text), stated, "limit"))
+    res.notes = list(dict.fromkeys(notes + res.notes))
+    return res
+
+
+def _limit(text: str, var: str | None, point: str | float | None, direction: str, ws: Workspace,
+           at: dict[str, str] | Sequence[str] | None, steps: bool) -> Result:
     direction = {"both": "both", "+-": "both", "+": "+", "-": "-", "right": "+", "left": "-"}.get(direction, "")
     if not direction:
         raise UsageError("--dir must be both, + or -")
@@ -71,7 +81,7 @@ def limit(
             raise UsageError(f"several variables ({', '.join(found)}); name the one that moves: jacli limit EXPR VAR POINT")
         var = found[0]
     var = sx.read_name(var)
-    x = resolve(ws, var, node, strict=False)
+    x = resolve(ws, var)
     if isinstance(x, sp.MatrixBase):
         raise UsageError(f"the limit variable must be a scalar; {var!r} is a {format_shape(ws.shapes[var])}")
     sequence = False

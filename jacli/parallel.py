@@ -97,7 +97,7 @@ def _chunks(lines: Iterable[str | bytes], size: int) -> Iterator[list[tuple[int,
 
 def _warm(run: Any) -> None:
     """What every line needs, imported (and the declarations built) once, before the fork."""
-    from . import calculus  # noqa: F401
+    from . import answer  # noqa: F401 - and with it both engines' common modules
     from .render import json, plain  # noqa: F401
 
     if run.fmt == "pretty":

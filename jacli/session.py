@@ -89,11 +89,11 @@ def history_path() -> Path:
 
 def warm_up() -> None:
     """Import and exercise what a first answer needs (run in a thread while the prompt waits)."""
-    from . import calculus
-    from .build import Workspace
+    import jacli
+
     from .render import plain, pretty
 
-    result = calculus.derivative("x^2*sin(x)", ("x",), 1, ws=Workspace())
+    result = jacli.diff("x^2*sin(x)", "x")
     plain.render(result)
     pretty.render(result, color=False, width=80)
     gc.collect()

@@ -140,6 +140,10 @@ def at_text(value: str) -> str:
 
 #: the layout each command gives by default (../shared/CLI.md, Layouts), and in which both engines
 #: compute: a gradient has the shape of its variable, a Jacobian one row per output entry
+SYMMETRIC_ONLY_GRADIENT = ("with respect to a symmetric matrix (declared :sym) jacli gives the gradient only "
+                           "(its symmetric part, (G + G')/2); declare the matrix without :sym for Jacobians "
+                           "and Hessians by all its entries")
+
 CANONICAL_LAYOUT = {"grad": "denominator", "jacobian": "numerator", "hessian": "numerator"}
 
 

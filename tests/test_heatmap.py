@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from jacli import heatmap
+from jacli import heatmap, hessian, jacobian
 from jacli.build import Workspace
-from jacli.calculus import hessian, jacobian
 
 from .conftest import run
 
@@ -60,7 +59,7 @@ def test_hessian_heat_map_of_values_with_blocks_marked() -> None:
 
 
 def test_colour_blocks_and_legend() -> None:
-    result = hessian("x^2*y - y^3", None, at=["x=1", "y=2"])
+    result = hessian("x^2*y - y^3", at=["x=1", "y=2"])
     (pic,) = heatmap.prepare(result, Workspace())
     text = heatmap.terminal(pic, width=80, color=True)
     assert "██" in text and "\x1b[38;2;" in text  # true-colour blocks

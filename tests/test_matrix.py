@@ -9,7 +9,6 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import jacli
-from jacli import calculus
 from jacli.build import Workspace
 from jacli.errors import ResourceError
 from jacli.matrix import nodes as N
@@ -75,7 +74,7 @@ def entrywise_agrees(text: str, decls: list[str], wrt: str, result: N.Node, seed
         shapes.setdefault(n, ())
     values = M.random_values(shapes, M.inverted_names(lower(ws, text)), rng)  # type: ignore[arg-type]
     cws = jacli.workspace(concrete(decls, sizes))
-    entry = calculus.gradient(text, wrt=wrt, ws=cws, simplify=False).blocks[0].expr
+    entry = jacli.gradient(text, wrt, ws=cws, simplify=False).blocks[0].expr
     subs = {}
     for n, v in values.items():
         var = cws.variable(n)

@@ -48,12 +48,12 @@ def test_a_worker_that_dies_costs_only_its_line() -> None:
     script = textwrap.dedent("""
         import os, sys
         from jacli import cli, parallel
-        from jacli.calculus import derivative
+        import jacli
 
         def compute(text, ws):
             if text == "die":
                 os._exit(9)  # a crash in C code, as far as the parent can tell
-            return derivative(text, ("x",), 1, ws=ws)
+            return jacli.diff(text, "x", ws=ws)
 
         run = cli.Run(compute, {"fmt": "json"})
         lines = [f"x^{k}" for k in range(2, 30)] + ["die"] + [f"sin({k}*x)" for k in range(1, 20)]

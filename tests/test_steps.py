@@ -13,8 +13,8 @@ import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from jacli import diff
 from jacli.build import Workspace
-from jacli.calculus import derivative
 from jacli.limits import limit
 from jacli.render.plain import plain_expr
 from jacli.steps import Step, differentiate
@@ -37,7 +37,7 @@ def rules(steps: list[dict[str, Any]]) -> list[str]:
 def tree_of(text: str, var: str = "x", funcs: tuple[str, ...] = ()) -> tuple[Step, Any]:
     ws = Workspace.from_options(func=funcs)
     value = ws.evaluate(text)
-    return differentiate(value, ws.variable(var)), derivative(text, [var], ws=Workspace.from_options(func=funcs)).expr
+    return differentiate(value, ws.variable(var)), diff(text, var, ws=Workspace.from_options(func=funcs)).expr
 
 
 def central_difference(expr: Any, x: sp.Symbol, at: float, h: float = 1e-6) -> float:

@@ -7,6 +7,7 @@ the printers show as they are.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from fractions import Fraction
@@ -17,11 +18,13 @@ import sympy as sp
 
 from .. import atvalue
 from .. import syntax as sx
+from ..atvalue import AtValue
 from ..build import Workspace
 from ..errors import EvaluationError, JacliError, UnsupportedError, UsageError
+from ..request import Request
 from ..result import Block, Check, Result
 from ..shapes import SCALAR, Shape, format_shape
-from ..values import at_values, flipped
+from ..values import at_values
 from . import nodes as N
 from . import numeric as M
 from . import rules
@@ -31,30 +34,6 @@ from .lower import lower, node_shape, variable
 
 SEED = 20190709
 TRIES = 6
-
-
-def _names(ws: Workspace, node: sx.Node, wrt: str | Sequence[str] | None) -> list[str]:
-    from ..values import split_names
-
-    names = split_names(wrt)
-    if names is None:
-        names = ws.variables_of(node)
-        if not names:
-            raise UsageError("the expression has no variable to differentiate by")
-    used = ws.variables_of(node)
-    for name in names:
-        if not sx.is_identifier(name) or name in ("pi", "e", "E", "oo"):
-            raise UsageError(f"{name!r} is not a variable name (entries of vectors with symbolic sizes "
-                             "cannot be differentiated by separately)")
-        if any(n == name for n, _ in ws.lets):
-            raise UsageError(f"{name!r} is defined by --let; differentiate with respect to the variables it uses")
-        if name in ws.funcs:
-            raise UsageError(f"{name!r} is declared as a function, not a variable")
-        if name not in ws.shapes and name not in used:
-            raise UsageError(
-                f"unknown variable {name!r} in --wrt (the expression's variables: {', '.join(used) or 'none'})"
-            )
-    return names
 
 
 class Derivative:
@@ -157,7 +136,7 @@ def _nice(x: float) -> sp.Expr:
     return sp.Float(x, 17)
 
 
-def parse_at(ws: Workspace, at: dict[str, str] | Sequence[str] | None) -> tuple[dict[str, Any], dict[str, int],
+def parse_at(ws: Workspace, at: dict[str, str] | Sequence[str | AtValue] | None) -> tuple[dict[str, Any], dict[str, int],
                                                                                  dict[str, np.ndarray]]:
     """--at values with symbolic sizes: (sympy values, sizes from the lists, numpy arrays)."""
     from ..values import parse_point
@@ -239,28 +218,14 @@ def _match_sizes(name: str, want: Shape, got: tuple[int, ...], sizes: dict[str, 
             raise UsageError(f"--at {name}: {name} is a {format_shape(want)} but the value is a {format_shape(got)}")
 
 
-def _shape(node: N.Node) -> Shape:
-    return node_shape(node)
-
-
-def _compute(kind: str, text: str, wrt: str | Sequence[str] | None, ws: Workspace, layout: str | None,
-             at: dict[str, str] | Sequence[str] | None, rule: Callable[[N.Node, N.Node], N.Node],
-             steps: bool = False) -> Result:
-    from ..values import layout_of as _layout
-
-    tree = ws.parse(text)
-    f = lower(ws, text, tree)
-    if kind in ("grad", "hessian") and not f.is_scalar:
-        what = "grad" if kind == "grad" else "hessian"
-        raise UsageError(f"{what} needs a scalar-valued expression; this one is a {format_shape(_shape(f))}"
-                         + (" (use 'jacli jacobian' for vector- and matrix-valued expressions)" if kind == "grad"
-                            else ""))
-    names = _names(ws, tree, wrt)
-    layout = _layout(layout, kind)
-    point, sizes, arrays = parse_at(ws, at)
+def _compute(req: Request, rule: Callable[[N.Node, N.Node], N.Node]) -> Result:
+    """grad, jacobian or hessian of ``req`` in matrix form, in the canonical layout."""
+    kind, ws = req.command, req.ws
+    f = lower(ws, req.text, req.tree)
+    req.require_scalar(node_shape(f))
+    names = req.names
     blocks: list[Block] = []
     derivs: list[Derivative] = []
-    flip = flipped(kind, layout)
     matrices = not f.is_scalar and f.cols != 1
     groups: list[list[str]] = [names] if kind == "hessian" and len(names) > 1 else [[n] for n in names]
     derivation: list[Any] = []
@@ -271,11 +236,10 @@ def _compute(kind: str, text: str, wrt: str | Sequence[str] | None, ws: Workspac
                                            for b in variables) for a in variables))
         else:
             d = rule(f, variables[0])
-        deriv = Derivative(kind, text, ws, tree, f, group, d)
+        deriv = Derivative(kind, req.text, ws, req.tree, f, group, d)
         deriv.guard()
         derivs.append(deriv)
-        shown = N.transpose(d) if flip else d
-        block = Block(shown, _shape(shown), ",".join(group))
+        block = Block(d, node_shape(d), ",".join(group))
         var = variables[0]
         wide = not var.is_scalar and var.cols != 1
         if len(group) == 1 and kind in ("jacobian", "hessian") and (wide or matrices):
@@ -283,19 +247,21 @@ def _compute(kind: str, text: str, wrt: str | Sequence[str] | None, ws: Workspac
             block.differential = (of, differential(of, var, placeholder(var)))
         matrices = matrices or (kind != "grad" and any(not v.is_scalar and v.cols != 1 for v in variables))
         blocks.append(block)
-        if steps:
-            derivation.extend(_steps(kind, f, group, variables, d, shown, flip, len(groups) > 1))
-    res = Result(kind, text, blocks, wrt=names, layout=layout, function=f)
-    res.verified = "matrix form, verified numerically at random sizes before it was printed or evaluated"
+        if req.steps:
+            derivation.extend(_steps(kind, f, group, variables, d, req.flip, len(groups) > 1))
+    res = Result(kind, req.text, blocks, wrt=list(names), layout=req.layout, function=f)
+    res.verified = VERIFIED
     if matrices:
         res.vec = "rows"
-
-    if steps:
+    if req.steps:
         res.steps = derivation
-    return _attach_values(res, derivs, f, point, sizes, arrays)
+    return _checked(res, derivs)
 
 
-def _steps(kind: str, f: N.Node, group: list[str], variables: list[N.Node], d: N.Node, shown: N.Node, flip: bool,
+VERIFIED = "matrix form, verified numerically at random sizes before it was printed or evaluated"
+
+
+def _steps(kind: str, f: N.Node, group: list[str], variables: list[N.Node], d: N.Node, flip: bool,
            several: bool) -> list[Any]:
     """The derivation of one block (jacli.matrix.derivation), ending with the printed result."""
     from ..steps import Step
@@ -311,62 +277,67 @@ def _steps(kind: str, f: N.Node, group: list[str], variables: list[N.Node], d: N
     else:
         out = D.hessian_steps(f, var, rules.gradient(f, var), d)
     if flip:
-        out.append(Step("layout", result=shown, lhs=("transposed", r"\text{transposed}"), kind="equation",
+        out.append(Step("layout", result=N.transpose(d), lhs=("transposed", r"\text{transposed}"), kind="equation",
                         note="the other layout: the transpose of the matrix read off above"))
     if several:
         return [Step(f"by {group[0]}", kind="section", substeps=out)]
     return out
 
 
-def _attach_values(res: Result, derivs: list[Derivative], f: N.Node, point: dict[str, Any], sizes: dict[str, int],
-            arrays: dict[str, np.ndarray]) -> Result:
-    """--check and the values at --at of a verified matrix-form result."""
-    def check(point_given: bool = bool(arrays)) -> Check:
-        checks = [dv.check_at(sizes, arrays) if point_given else dv.check_random() for dv in derivs]
+Point = tuple[dict[str, Any], dict[str, int], dict[str, np.ndarray]]
+
+
+def read_point(req: Request) -> Point:
+    """The --at values of ``req``: (sympy values, the sizes the lists give, numpy arrays)."""
+    return parse_at(req.ws, req.at)
+
+
+def _checked(res: Result, derivs: list[Derivative]) -> Result:
+    """``res.matrix_check``: --check of every derivative, at random sizes and values; at a point
+    once :func:`attach_values` gives one."""
+    def check(sizes: dict[str, int] | None = None, arrays: dict[str, np.ndarray] | None = None) -> Check:
+        checks = [dv.check_at(sizes or {}, arrays) if arrays else dv.check_random() for dv in derivs]
         worst = max(checks, key=lambda c: (not c.ok, c.max_abs_error))
         worst.evaluations = sum(c.evaluations for c in checks)
         return worst
 
     res.matrix_check = check
-    res.matrix_function = f
-    if arrays:
-        res.at = point
-        env = M.Env(sizes, arrays)
-        for block in res.blocks:
-            v = M.value(block.expr, env)
-            block.value = _listed(v) if v.size != 1 or block.shape != SCALAR else float(v.item())
-            if v.size > 100:  # large: floating point only, as for explicit results
-                continue
-            if block.shape == SCALAR:
-                block.exact = _nice(float(v.item()))
-            elif v.shape[1] == 1 and block.shape[1] == 1:
-                block.exact = sp.ImmutableMatrix(v.shape[0], 1, [_nice(float(x)) for x in v.reshape(-1)])
-            else:
-                block.exact = sp.ImmutableMatrix([[_nice(float(x)) for x in row] for row in v])
+    res.matrix_function = derivs[0].f  # the input as a node, for -f numpy
     return res
 
 
-def gradient(text: str, wrt: str | Sequence[str] | None = None, ws: Workspace | None = None,
-             layout: str | None = None, at: dict[str, str] | Sequence[str] | None = None,
-            steps: bool = False) -> Result:
-    return _compute("grad", text, wrt, ws or Workspace(), layout, at, rules.gradient, steps)
+def attach_values(res: Result, point: Point) -> Result:
+    """The values at --at of a verified matrix-form result (in its final layout), and --check there."""
+    values, sizes, arrays = point
+    if not arrays:
+        return res
+    res.matrix_check = functools.partial(res.matrix_check, sizes, arrays)
+    res.at = values
+    env = M.Env(sizes, arrays)
+    for block in res.blocks:
+        v = M.value(block.expr, env)
+        block.value = _listed(v) if v.size != 1 or block.shape != SCALAR else float(v.item())
+        if v.size > 100:  # large: floating point only, as for explicit results
+            continue
+        if block.shape == SCALAR:
+            block.exact = _nice(float(v.item()))
+        elif v.shape[1] == 1 and block.shape[1] == 1:
+            block.exact = sp.ImmutableMatrix(v.shape[0], 1, [_nice(float(x)) for x in v.reshape(-1)])
+        else:
+            block.exact = sp.ImmutableMatrix([[_nice(float(x)) for x in row] for row in v])
+    return res
 
 
-def jacobian(text: str, wrt: str | Sequence[str] | None = None, ws: Workspace | None = None,
-             layout: str | None = None, at: dict[str, str] | Sequence[str] | None = None,
-            steps: bool = False) -> Result:
-    return _compute("jacobian", text, wrt, ws or Workspace(), layout, at, rules.jacobian, steps)
+def gradient(req: Request) -> Result:
+    return _compute(req, rules.gradient)
 
 
-def hessian(text: str, wrt: str | Sequence[str] | None = None, ws: Workspace | None = None,
-            layout: str | None = None, at: dict[str, str] | Sequence[str] | None = None,
-            steps: bool = False) -> Result:
-    return _compute("hessian", text, wrt, ws or Workspace(), layout, at, rules.hessian, steps)
+def jacobian(req: Request) -> Result:
+    return _compute(req, rules.jacobian)
 
 
-def uses_symbolic_sizes(ws: Workspace, tree: sx.Node) -> bool:
-    """Whether a variable of the expression (or of its --let definitions) has a symbolic size."""
-    return M.is_symbolic(ws, ws.variables_of(tree))
+def hessian(req: Request) -> Result:
+    return _compute(req, rules.hessian)
 
 
 def entry_values(expr: Any, subs: dict[Any, float]) -> Any:
@@ -401,8 +372,7 @@ def attach_matrix_forms(result: Result, ws: Workspace, tree: sx.Node) -> None:
     try:
         f = lower(ws, result.input, tree)
         rng = np.random.default_rng(SEED)
-        names = [n for n in ws.variables_of(tree) if not any(n == m for m, _ in ws.lets)]
-        shapes = {n: ws.shapes.get(n, SCALAR) for n in names}
+        shapes = {n: ws.shapes.get(n, SCALAR) for n in ws.variables_of(tree)}
         values = M.random_values(shapes, M.inverted_names(f), rng)  # type: ignore[arg-type]
         subs: dict[Any, float] = {}
         for n, v in values.items():
@@ -411,9 +381,7 @@ def attach_matrix_forms(result: Result, ws: Workspace, tree: sx.Node) -> None:
         for block, name in zip(result.blocks, result.wrt, strict=True):
             if block.expr is None or (kind != "grad" and ws.shapes.get(name, SCALAR) == SCALAR):
                 continue
-            d = rule(f, variable(ws, name))
-            flip = flipped(kind, result.layout)
-            form = N.transpose(d) if flip else d
+            form = rule(f, variable(ws, name))
             if form.is_scalar:
                 continue  # a scalar: nothing to add to the entries
             mine = M.value(form, env)
@@ -425,40 +393,26 @@ def attach_matrix_forms(result: Result, ws: Workspace, tree: sx.Node) -> None:
         return
 
 
-def derivative(text: str, variables: Sequence[str] = (), order: int = 1, ws: Workspace | None = None,
-               at: dict[str, str] | Sequence[str] | None = None, steps: bool = False) -> Result:
+def derivative(req: Request) -> Result:
     """``diff`` with symbolic sizes: d^order/dt^order of a (matrix-valued) expression by scalars,
     from the forward differential with dt = 1 (d inv(A + t*B) = -inv(A + t*B)*B*inv(A + t*B))."""
-    ws = ws or Workspace()
-    tree = ws.parse(text)
-    f = lower(ws, text, tree)
-    names = list(variables)
-    if not names:
-        scalars = [n for n in ws.variables_of(tree) if ws.shapes.get(n, SCALAR) == SCALAR
-                   and not any(n == m for m, _ in ws.lets)]
-        if len(scalars) != 1:
-            raise UsageError("name the scalar to differentiate by: jacli diff EXPR VAR"
-                             + (f" (the expression's scalars: {', '.join(scalars)})" if scalars else ""))
-        names = scalars
-    for name in names:
-        if ws.shapes.get(name, SCALAR) != SCALAR:
-            raise UsageError(f"{name!r} is a {format_shape(ws.shapes[name])}; use 'jacli grad' or 'jacli jacobian' "
-                             "for derivatives with respect to vectors and matrices")
-    _names(ws, tree, names)
-    point, sizes, arrays = parse_at(ws, at)
+    ws, names, order = req.ws, req.names, req.order
+    f = lower(ws, req.text, req.tree)
     result, previous = f, None
     for name in names:
         var = variable(ws, name)
         for _ in range(order):
             previous, result = result, differential(result, var, N.Scalar(sp.S.One))
-    deriv = Derivative("diff", text, ws, tree, f, names[-1], result, order,
+    deriv = Derivative("diff", req.text, ws, req.tree, f, names[-1], result, order,
                        previous if (order > 1 or len(names) > 1) else None)
     deriv.guard()
-    res = Result("diff", text, [Block(result, _shape(result))], wrt=names, order=order, function=f)
-    if steps:
+    res = Result("diff", req.text, [Block(result, node_shape(result))], wrt=list(names), order=order, function=f)
+    if req.steps and len(names) == 1:
         from .derivation import derivative_steps
 
-        if len(names) == 1:
-            res.steps = derivative_steps(f, variable(ws, names[0]), order, result)
-    res.verified = "matrix form, verified numerically at random sizes before it was printed or evaluated"
-    return _attach_values(res, [deriv], f, point, sizes, arrays)
+        res.steps = derivative_steps(f, variable(ws, names[0]), order, result)
+    res.verified = VERIFIED
+    return _checked(res, [deriv])
+
+
+ENGINE = {"diff": derivative, "grad": gradient, "jacobian": jacobian, "hessian": hessian}

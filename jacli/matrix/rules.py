@@ -27,6 +27,7 @@ from __future__ import annotations
 import sympy as sp
 
 from ..errors import UnsupportedError
+from ..values import SYMMETRIC_ONLY_GRADIENT
 from . import nodes as N
 from .differential import differential, frobenius, placeholder
 from .kron import vec
@@ -115,11 +116,6 @@ def gradient(f: N.Node, var: N.Node) -> N.Node:
     if isinstance(var, N.Var) and var.sym:  # the symmetric part: df = sym(G) : dA for symmetric dA
         return N.add(N.scale(sp.Rational(1, 2), g), N.scale(sp.Rational(1, 2), N.transpose(g)))
     return g
-
-
-SYMMETRIC_ONLY_GRADIENT = ("with respect to a symmetric matrix (declared :sym) jacli gives the gradient only "
-                           "(its symmetric part, (G + G')/2); declare the matrix without :sym for Jacobians "
-                           "and Hessians by all its entries")
 
 
 def _no_symmetric(var: N.Node) -> None:
