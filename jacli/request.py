@@ -12,8 +12,8 @@ Below both engines: it imports neither.
 from __future__ import annotations
 
 import contextlib
-import re
 import dataclasses
+import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 

@@ -49,25 +49,28 @@ def parse_point(ws: Workspace, at: dict[str, Any] | Sequence[str | AtValue] | No
     grammar of :mod:`jacli.atvalue`."""
     if not at:
         return {}
-    point: dict[str, Value] = {}
-    for v in at_values(at):
-        name = v.name
-        if not sx.is_identifier(name):
-            raise UsageError(f"bad --at name {name!r}")
+    return {v.name: point_value(ws, v) for v in at_values(at)}
+
+
+def point_value(ws: Workspace, v: AtValue, value: Value | None = None) -> Value:
+    """One --at value, checked against its declaration; ``value`` if it has been read already."""
+    name = v.name
+    if not sx.is_identifier(name):
+        raise UsageError(f"bad --at name {name!r}")
+    if value is None:
         value = atvalue.parse(v, ws.function_names() - set(ws.funcs))
-        free = value.free_symbols if isinstance(value, sp.Basic) else set()
-        if free:
-            raise UsageError(f"{v.label}: the value must be a number, not an expression in {', '.join(sorted(map(str, free)))}")
-        want = ws.shapes.get(name, SCALAR)
-        got = shape_of(value)
-        if got != want:
-            raise UsageError(
-                f"--at {name}: {name} is a {format_shape(want)} but the value is a {format_shape(got)}"
-            )
-        if name in ws.symmetric and isinstance(value, sp.MatrixBase) and value != value.T:
-            raise UsageError(f"--at {name}: {name} is declared symmetric (:sym) but the value is not symmetric")
-        point[name] = value
-    return point
+    free = value.free_symbols if isinstance(value, sp.Basic) else set()
+    if free:
+        raise UsageError(f"{v.label}: the value must be a number, not an expression in {', '.join(sorted(map(str, free)))}")
+    want = ws.shapes.get(name, SCALAR)
+    got = shape_of(value)
+    if got != want:
+        raise UsageError(
+            f"--at {name}: {name} is a {format_shape(want)} but the value is a {format_shape(got)}"
+        )
+    if name in ws.symmetric and isinstance(value, sp.MatrixBase) and value != value.T:
+        raise UsageError(f"--at {name}: {name} is declared symmetric (:sym) but the value is not symmetric")
+    return value
 
 
 def at_values(at: dict[str, Any] | Sequence[str | AtValue]) -> list[AtValue]:

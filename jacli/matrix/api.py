@@ -24,7 +24,7 @@ from ..errors import EvaluationError, JacliError, UnsupportedError, UsageError
 from ..request import Request
 from ..result import Block, Check, Result
 from ..shapes import SCALAR, Shape, format_shape
-from ..values import at_values
+from ..values import at_values, point_value
 from . import nodes as N
 from . import numeric as M
 from . import rules
@@ -66,7 +66,7 @@ class Derivative:
             from ..functions import compile_numpy
             from ..values import flat
 
-            f = cws.evaluate(self.text)
+            f = cws.lower(self.tree, self.text)
             symbols = [s for n in names for s in flat(cws.variable(n))]
             grad = jacobian_rows([f], [s for v in self.vars for s in flat(cws.variable(v))])[0]
             if any(e.has(sp.zoo, sp.nan) for e in grad):
@@ -82,7 +82,7 @@ class Derivative:
             def call(vals: dict[str, np.ndarray]) -> np.ndarray:
                 return M.value(prev, M.Env(sizes, vals)).reshape(-1)
         else:
-            call, _ = M.entry_function(cws, self.text, names)
+            call, _ = M.entry_function(cws, cws.lower(self.tree, self.text), names)
         parts = [M.finite_differences(call, values, v) for v in self.vars]
         fd = np.hstack([p for p, _ in parts])
         evaluations = sum(e for _, e in parts)
@@ -139,8 +139,6 @@ def _nice(x: float) -> sp.Expr:
 def parse_at(ws: Workspace, at: dict[str, str] | Sequence[str | AtValue] | None) -> tuple[dict[str, Any], dict[str, int],
                                                                                  dict[str, np.ndarray]]:
     """--at values with symbolic sizes: (sympy values, sizes from the lists, numpy arrays)."""
-    from ..values import parse_point
-
     if not at:
         return {}, {}, {}
     values = at_values(at)
@@ -158,21 +156,14 @@ def parse_at(ws: Workspace, at: dict[str, str] | Sequence[str | AtValue] | None)
             arrays[name] = big.reshape(got)
             continue
         scratch = Workspace()
-        if want != SCALAR:  # let parse_point check the value's kind with the shape it has
+        if want != SCALAR:  # the sizes the value gives; then point_value checks it with the shape it has
             probe = atvalue.parse(v, Workspace().function_names())
             got = tuple(probe.shape) if isinstance(probe, sp.MatrixBase) else SCALAR
-            if got == SCALAR or len(got) != len(want):
-                raise UsageError(f"--at {name}: {name} is a {format_shape(want)} but the value is a "
-                                 f"{format_shape(got)}")
-            for d, k in zip(want, got, strict=False):
-                if isinstance(d, str):
-                    if sizes.setdefault(d, int(k)) != k:
-                        raise UsageError(f"--at {name}: size {d} is {sizes[d]} elsewhere but {k} here")
-                elif d != k:
-                    raise UsageError(f"--at {name}: {name} is a {format_shape(want)} but the value is a "
-                                     f"{format_shape(got)}")
+            _match_sizes(name, want, got, sizes)
             scratch.declare(name, got)
-        value = parse_point(scratch, [v])[name]
+            value = point_value(scratch, v, probe)
+        else:
+            value = point_value(scratch, v)
         point[name] = value
         arr = np.array(sp.Matrix(value).tolist() if isinstance(value, sp.MatrixBase) else [[value]], dtype=float)
         arrays[name] = arr

@@ -226,11 +226,11 @@ def concrete_workspace(ws: Workspace, sizes: dict[str, int]) -> Workspace:
     return out
 
 
-def entry_function(cws: Workspace, text: str, names: list[str]) -> tuple[Callable[..., np.ndarray], Any]:
-    """numpy function of the variables' arrays computing the entry-wise (build.py) value of text."""
+def entry_function(cws: Workspace, value_: Any, names: list[str]) -> tuple[Callable[..., np.ndarray], Any]:
+    """numpy function of the variables' arrays computing ``value_``, the entry-wise (build.py) value
+    of the expression lowered in ``cws``."""
     from ..values import flat
 
-    value_ = cws.evaluate(text)
     if any(e.has(sp.zoo, sp.nan) for e in flat(value_)):  # logdet(X'*X) with fewer rows than columns
         raise EvaluationError("the expression is undefined at these sizes")
     symbols: list[Any] = []
