@@ -63,117 +63,129 @@ def limit(
 
 def _limit(text: str, var: str | None, point: str | float | None, direction: str, ws: Workspace,
            at: dict[str, str] | Sequence[str] | None, steps: bool) -> Result:
-    direction = {"both": "both", "+-": "both", "+": "+", "-": "-", "right": "+", "left": "-"}.get(direction, "")
-    if not direction:
-        raise UsageError("--dir must be both, + or -")
-    point_text = point if point is None or isinstance(point, str) else number_text(point)
-    point_text, direction = point_side(point_text, direction)
-    var, point_text, direction = formula.limit_args(ws, text, var, point_text, direction)
-    node = ws.parse(text)
-    f = ws.lower(node, text)
-    if shape_of(f) != SCALAR:
-        assert isinstance(f, sp.MatrixBase)
-    found = ws.variables_of(node)
-    if var is None:
-        if len(found) != 1:
-            if not found:
-                raise UsageError("the expression has no variable; name one: jacli limit EXPR VAR POINT")
-            raise UsageError(f"several variables ({', '.join(found)}); name the one that moves: jacli limit EXPR VAR POINT")
-        var = found[0]
-    var = sx.read_name(var)
-    x = resolve(ws, var)
-    if isinstance(x, sp.MatrixBase):
-        raise UsageError(f"the limit variable must be a scalar; {var!r} is a {format_shape(ws.shapes[var])}")
-    sequence = False
-    if point_text is None:
-        if var != "n":
-            raise UsageError(f"no POINT: give one (jacli limit EXPR {var} POINT); only n alone means n -> oo")
-        a: sp.Expr = sp.oo
-        sequence = True
-    else:
-        pnode = sx.parse(point_text, ws.function_names())
-        a = ws.lower(pnode, point_text)
+    question = Question.read(text, var, point, direction, ws)
+    params = dict(parse_point(ws, at)) if at else {}
+    value, info = question.answer()
+    res = Result("limit", text, [Block(value, shape_of(value) if value is not None else SCALAR)], wrt=[question.var],
+                 limit=info, function=question.f)
+    if steps:
+        from .limit_steps import explain_limit
+
+        res.steps = explain_limit(question.g, question.x, question.a, question.direction, value, info)
+    if params and value is not None:
+        res.at = params
+        res.blocks[0].exact, res.blocks[0].value = evaluate(value, substitution(ws, params))
+    formula.stated_notes(ws, text, res)
+    return res
+
+
+class Question:
+    """One limit: of ``g`` (the expression, elementary functions only) as ``x`` -> ``a`` from
+    ``direction`` (both, + or -); ``f`` is the expression as lowered, for the printers."""
+
+    def __init__(self, f: Any, g: Any, var: str, x: sp.Symbol, a: sp.Expr, direction: str, sequence: bool) -> None:
+        self.f, self.g, self.var, self.x, self.a = f, g, var, x, a
+        self.direction, self.sequence = direction, sequence
+
+    @classmethod
+    def read(cls, text: str, var: str | None, point: str | float | None, direction: str, ws: Workspace) -> Question:
+        """The command's arguments (or the LaTeX formula's \\lim_{x \\to a}), each checked."""
+        direction = {"both": "both", "+-": "both", "+": "+", "-": "-", "right": "+", "left": "-"}.get(direction, "")
+        if not direction:
+            raise UsageError("--dir must be both, + or -")
+        point_text = point if point is None or isinstance(point, str) else number_text(point)
+        point_text, direction = point_side(point_text, direction)
+        var, point_text, direction = formula.limit_args(ws, text, var, point_text, direction)
+        node = ws.parse(text)
+        f = ws.lower(node, text)
+        var = sx.read_name(var if var is not None else cls._only_variable(ws.variables_of(node)))
+        x = resolve(ws, var)
+        if isinstance(x, sp.MatrixBase):
+            raise UsageError(f"the limit variable must be a scalar; {var!r} is a {format_shape(ws.shapes[var])}")
+        g = to_elementary(f)
+        if point_text is None:
+            if var != "n":
+                raise UsageError(f"no POINT: give one (jacli limit EXPR {var} POINT); only n alone means n -> oo")
+            n = sp.Symbol(var, positive=True, integer=True)  # a sequence
+            return cls(f, g.xreplace({x: n}), var, n, sp.oo, direction, True)
+        a = ws.lower(sx.parse(point_text, ws.function_names()), point_text)
         if shape_of(a) != SCALAR:
             raise UsageError("the limit point must be a scalar")
         if x in a.free_symbols:
             raise UsageError(f"the limit point cannot depend on {var}")
-    params = dict(parse_point(ws, at)) if at else {}
+        return cls(f, g, var, x, a, direction, False)
 
-    g = to_elementary(f)
-    if sequence:
-        n = sp.Symbol(var, positive=True, integer=True)
-        g, x = g.xreplace({x: n}), n
+    @staticmethod
+    def _only_variable(found: list[str]) -> str:
+        if not found:
+            raise UsageError("the expression has no variable; name one: jacli limit EXPR VAR POINT")
+        if len(found) != 1:
+            raise UsageError(f"several variables ({', '.join(found)}); name the one that moves: jacli limit EXPR VAR POINT")
+        return found[0]
 
-    def one(expr: sp.Expr, d: str) -> sp.Expr:
+    @property
+    def at_infinity(self) -> bool:
+        return self.a in (sp.oo, sp.S.NegativeInfinity)
+
+    def answer(self) -> tuple[Any, LimitInfo]:
+        """The limit (None where it does not exist) and how it was found."""
+        info = LimitInfo(var=self.var, point=self.a, direction=self.direction, exists=True, sequence=self.sequence)
+        value: Any
+        if self.at_infinity or self.direction != "both":
+            d = "-" if self.a is sp.oo else ("+" if self.a is sp.S.NegativeInfinity else self.direction)
+            value = self.side(self.g, d)
+            if not self.at_infinity:
+                setattr(info, "right" if self.direction == "+" else "left", value)
+            if _dne(value):
+                info.exists, info.reason, value = False, _dne_reason(value), None
+        else:
+            left, right = self.side(self.g, "-"), self.side(self.g, "+")
+            if _same(left, right) and not _dne(left):
+                value = right
+            else:
+                info.exists, info.left, info.right, value = False, left, right, None
+                info.reason = ("the one-sided limits differ" if not (_dne(left) or _dne(right))
+                               else _dne_reason(left if _dne(left) else right))
+        info.checked = (self.g, self.x, self.a, self.claims(value, info))
+        return value, info
+
+    def claims(self, value: Any, info: LimitInfo) -> list[tuple[str, Any]]:
+        """What --check tests numerically: each side's limit that exists."""
+        if self.at_infinity:
+            claims = [("", value)]
+        else:
+            claims = [("-", info.left if info.left is not None else value)] if self.direction in ("both", "-") else []
+            claims += [("+", info.right if info.right is not None else value)] if self.direction in ("both", "+") else []
+        return [(side, v) for side, v in claims if v is not None and not _dne(v)]
+
+    def side(self, expr: Any, d: str) -> Any:
+        """sympy's one-sided limit from ``d``, entry by entry, else the squeeze."""
         if isinstance(expr, sp.MatrixBase):
-            return as_value(expr.applyfunc(lambda e: one(e, d)))
+            return as_value(expr.applyfunc(lambda e: self.side(e, d)))
         try:
-            out = sp.limit(expr, x, a, dir=d)
+            out = sp.limit(expr, self.x, self.a, dir=d)
         except (NotImplementedError, ValueError, TypeError) as err:
-            out = squeeze(expr, d)
+            out = self.squeeze(expr, d)
             if out is None:
                 raise UnsupportedError(f"sympy could not compute this limit ({err})") from None
         if isinstance(out, sp.Limit) or out.has(sp.Limit):
-            out = squeeze(expr, d)
+            out = self.squeeze(expr, d)
             if out is None:
                 raise UnsupportedError("sympy could not compute this limit")
         return out
 
-    def squeeze(expr: sp.Expr, d: str) -> sp.Expr | None:
+    def squeeze(self, expr: Any, d: str) -> Any:
         """|f| -> 0 implies f -> 0 (e.g. (-1)^n/n, where sympy's algorithm gives up)."""
         try:
-            bound = sp.limit(sp.Abs(expr), x, a, dir=d)
+            bound = sp.limit(sp.Abs(expr), self.x, self.a, dir=d)
         except (NotImplementedError, ValueError, TypeError):
             return None
         return sp.S.Zero if bound == 0 else None
 
-    def dne(v: Any) -> bool:
-        return v is None or (isinstance(v, sp.Basic) and v.has(sp.AccumBounds, sp.nan, sp.zoo))
 
-    info = LimitInfo(var=var, point=a, direction=direction, exists=True, sequence=sequence)
-    notes: list[str] = []
-    value: Any
-    if a in (sp.oo, sp.S.NegativeInfinity) or direction != "both":
-        d = "-" if a is sp.oo else ("+" if a is sp.S.NegativeInfinity else direction)
-        value = one(g, d)
-        if direction == "+" and a not in (sp.oo, sp.S.NegativeInfinity):
-            info.right = value
-        elif direction == "-" and a not in (sp.oo, sp.S.NegativeInfinity):
-            info.left = value
-        if dne(value):
-            info.exists = False
-            info.reason = _dne_reason(value)
-            value = None
-    else:
-        left, right = one(g, "-"), one(g, "+")
-        if _same(left, right) and not dne(left):
-            value = right
-        else:
-            info.exists = False
-            info.left, info.right = left, right
-            info.reason = "the one-sided limits differ" if not (dne(left) or dne(right)) else _dne_reason(
-                left if dne(left) else right
-            )
-            value = None
-    claims = []
-    if a is sp.oo or a is sp.S.NegativeInfinity:
-        claims.append(("", value))
-    else:
-        claims += [("-", info.left if info.left is not None else value)] if direction in ("both", "-") else []
-        claims += [("+", info.right if info.right is not None else value)] if direction in ("both", "+") else []
-    info.checked = (g, x, a, [(side, v) for side, v in claims if v is not None and not dne(v)])
-    blocks = [Block(value, shape_of(value) if value is not None else SCALAR)]
-    res = Result("limit", text, blocks, wrt=[var], limit=info, function=f, notes=notes)
-    if steps:
-        from .limit_steps import explain_limit
-
-        res.steps = explain_limit(g, x, a, direction, value, info)
-    if params and value is not None:
-        subs = substitution(ws, params)
-        res.at = params
-        blocks[0].exact, blocks[0].value = evaluate(value, subs)
-    formula.stated_notes(ws, text, res)
-    return res
+def _dne(v: Any) -> bool:
+    """The limit does not exist (or sympy gives a range or nan for it)."""
+    return v is None or (isinstance(v, sp.Basic) and v.has(sp.AccumBounds, sp.nan, sp.zoo))
 
 
 def _same(a: Any, b: Any) -> bool:

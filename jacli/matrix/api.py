@@ -150,7 +150,7 @@ def parse_at(ws: Workspace, at: dict[str, str] | Sequence[str | AtValue] | None)
         want: Shape = ws.shapes.get(name, SCALAR)
         big = numeric_list(text) if want != SCALAR else None
         if big is not None:  # a large list of numbers: straight to numpy, floats only
-            got = (big.shape[0], 1) if big.ndim == 1 else tuple(big.shape)
+            got: tuple[int, ...] = (big.shape[0], 1) if big.ndim == 1 else tuple(big.shape)
             _match_sizes(name, want, got, sizes)
             point[name] = big.reshape(got)
             arrays[name] = big.reshape(got)
@@ -158,7 +158,7 @@ def parse_at(ws: Workspace, at: dict[str, str] | Sequence[str | AtValue] | None)
         scratch = Workspace()
         if want != SCALAR:  # the sizes the value gives; then point_value checks it with the shape it has
             probe = atvalue.parse(v, Workspace().function_names())
-            got = tuple(probe.shape) if isinstance(probe, sp.MatrixBase) else SCALAR
+            got = tuple(int(k) for k in probe.shape) if isinstance(probe, sp.MatrixBase) else ()
             _match_sizes(name, want, got, sizes)
             scratch.declare(name, got)
             value = point_value(scratch, v, probe)
