@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import run
+from .tables import rows
 
 
 def test_issue_examples_in_all_formats() -> None:
@@ -63,50 +65,21 @@ def test_plain_is_default_when_piped() -> None:
     assert r.stdout == "3*x^2\n"
 
 
-@pytest.mark.parametrize(
-    "args, out",
-    [
-        (["limit", "exp(x)", "x", "-oo"], "0\n"),
-        (["diff", "-x^2", "x"], "-2*x\n"),
-        (["limit", "x", "x", "-1"], "-1\n"),
-        (["limit", "1/x", "x", "0", "--dir", "+"], "oo\n"),
-        (["limit", "1/x", "x", "0", "--dir", "-"], "-oo\n"),
-        (["limit", "abs(x)/x", "x", "0", "--dir=-"], "-1\n"),
-        (["diff", "x^3", "x", "-n", "2"], "6*x\n"),
-        (["diff", "x^3", "x", "-n2"], "6*x\n"),
-        (["diff", "x^3*y^2", "x", "y"], "6*x^2*y\n"),
-        (["derivative", "x^2"], "2*x\n"),
-        (["diff", "sin(x)", "x", "--at", "x=pi/3"], "1/2\n"),
-        (["diff", "sin(x)", "x", "--at", "x=1"], "cos(1)  # = 0.5403023058681398\n"),
-        (["limit", "(x^2-9)/(x-3)", "x", "3"], "6\n"),
-        (["limit", "(1 - 10^-n)/3", "n"], "1/3\n"),  # the seed's 0.3, 0.33, ... (not 10/3)
-        (["limit", "3 - 1/n", "n"], "3\n"),
-        (["limit", "x^2", "x", "3"], "9\n"),
-        (["diff", "y", "x", "--let", "y=x^2+1"], "2*x\n"),
-        (["diff", "f(g(x))", "x", "--func", "f", "--func", "g"], "f'(g(x))*g'(x)\n"),
-    ],
-)
+# tests/data/cli_commands.tsv: arguments and the exact stdout
+COMMANDS = [(shlex.split(argv), out + "\n") for argv, out in rows("cli_commands.tsv", 2)]
+
+
+@pytest.mark.parametrize("args, out", COMMANDS)
 def test_commands(args: list[str], out: str) -> None:
     r = run(*args)
     assert (r.status, r.stdout, r.stderr) == (0, out, "")
 
 
-@pytest.mark.parametrize(
-    "args, status, message",
-    [
-        (["diff", "x^", "x"], 2, "needs an exponent"),
-        (["diff", "x*y"], 2, "several variables (x, y)"),
-        (["diff", "x", "x", "--bogus"], 2, "No such option"),
-        (["limit", "sin(x)/x"], 2, "no POINT"),
-        (["limit", "1/x", "x", "0", "--dir", "up"], 2, "Invalid value"),
-        (["grad", "[x, y]"], 2, "grad needs a scalar-valued expression"),
-        (["grad", "x*y", "--wrt", "pi"], 2, "'pi' is not a variable name"),
-        (["diff", "1/x", "x", "--at", "x=0"], 1, "undefined at this point"),
-        (["diff", "x", "x", "--at", "x=y"], 2, "must be a number"),
-        (["diff", "x", "x", "-v", "x:0"], 2, "sizes are at least 1"),
-        (["nosuch"], 2, "No such command"),
-    ],
-)
+# tests/data/cli_errors.tsv: arguments, exit status and a phrase of the message
+ERRORS = [(shlex.split(argv), int(status), message) for status, message, argv in rows("cli_errors.tsv", 3)]
+
+
+@pytest.mark.parametrize("args, status, message", ERRORS)
 def test_errors_are_one_line_with_status(args: list[str], status: int, message: str) -> None:
     r = run(*args)
     assert r.status == status

@@ -3,8 +3,10 @@ shaped variables, and random text, token soups and option soups.
 
 The contract checked on every case: no traceback and no "internal error"; no run longer than
 its --timeout (plus start-up slack); the exit status is one of 0-4; on an error stdout is empty
-and stderr is one line (two for a caret under a column); a valid expression is never refused
-as bad input (exit 2) and never disagrees with finite differences (exit 3).
+and stderr is one line (two for a caret under a column); a result (exit 0, or 3 for a --check
+that disagrees) is printed, as JSON records that each hold "result" under -f json, and exit 3
+names the disagreement on stderr; a valid expression is never refused as bad input (exit 2) and
+never disagrees with finite differences (exit 3).
 
 The default run has a few hundred cases; the slow run more than 10,000:
 
@@ -19,6 +21,7 @@ reproduced).
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -33,7 +36,18 @@ SLACK = 20.0  # start-up, printing and the --check that runs inside the same dea
 QUICK = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large], "database": None}
 
 
-def check_contract(argv: list[str], valid: bool) -> Outcome:
+def _format(argv: list[str]) -> str | None:
+    """The last -f/--format value in argv (what click uses), if any."""
+    fmt = None
+    for option, value in zip(argv, argv[1:], strict=False):
+        if option in ("-f", "--format"):
+            fmt = value
+    return fmt
+
+
+def check_contract(argv: list[str], valid: bool, structured: bool = True) -> Outcome:
+    """STRUCTURED: argv was built with its options in place (not an option soup, where -f may be
+    another option's value), so its -f says what stdout holds."""
     start = time.monotonic()
     # right after the command: at the end, an option soup ending in "--at" would take it as its value
     r = run_isolated(argv[0], "--timeout", str(TIMEOUT), *argv[1:])
@@ -42,10 +56,15 @@ def check_contract(argv: list[str], valid: bool) -> Outcome:
     assert elapsed < TIMEOUT + SLACK, (elapsed, where)
     assert r.status in (0, 1, 2, 3, 4), where
     assert "Traceback" not in r.stderr and "internal error" not in r.stderr, where
-    if r.status == 0:
+    if r.status in (0, 3):
         if argv[1:2] != ["-"]:  # a batch on empty stdin prints nothing
             assert r.stdout.strip(), where
-    elif r.status != 3:
+        if structured and _format(argv) == "json":  # one record per result (per line in a batch), each with its result
+            for line in r.stdout.splitlines():
+                assert "result" in json.loads(line), where
+        if r.status == 3:  # the disagreement is named on stderr (after "jacli: " or "jacli: line N: ")
+            assert r.stderr.startswith("jacli: ") and "--check: the result disagrees with " in r.stderr, where
+    if r.status not in (0, 3):
         assert r.stdout == "", where
         lines = r.stderr.splitlines()
         assert r.stderr.startswith("jacli: "), where
@@ -70,7 +89,7 @@ def test_valid_shaped_commands(argv: list[str]) -> None:
 @settings(max_examples=250, **QUICK)
 @given(invalid_case())
 def test_random_text_and_option_soups(argv: list[str]) -> None:
-    check_contract(argv, valid=False)
+    check_contract(argv, valid=False, structured=False)
 
 
 @settings(max_examples=25, **QUICK)
@@ -103,7 +122,7 @@ def test_valid_shaped_commands_long(argv: list[str]) -> None:
 @settings(max_examples=6000, **QUICK)
 @given(invalid_case())
 def test_random_text_and_option_soups_long(argv: list[str]) -> None:
-    check_contract(argv, valid=False)
+    check_contract(argv, valid=False, structured=False)
 
 
 @pytest.mark.slow

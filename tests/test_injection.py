@@ -115,6 +115,8 @@ def test_payloads_through_a_real_process_create_nothing(tmp_path: Path) -> None:
                               capture_output=True, text=True, cwd=tmp_path, timeout=60)
         assert proc.returncode == 2 and proc.stdout == "", (payload, proc)
         assert "Traceback" not in proc.stderr
+        lines = proc.stderr.splitlines()
+        assert lines[0].startswith("jacli: ") and (len(lines) == 1 or (len(lines) == 2 and lines[1].strip() == "^")), proc
     assert not canary.exists()
 
 
@@ -132,4 +134,4 @@ def test_python_keywords_and_builtins_are_plain_names(text: str, tmp_path: Path,
 
 def test_a_builtin_name_may_be_declared_as_an_abstract_function() -> None:
     r = run("diff", "type(x)^2", "x", "--func", "type")
-    assert r.status == 0 and "type(x)" in r.stdout, r
+    assert (r.status, r.stdout, r.stderr) == (0, "2*type(x)*type'(x)\n", ""), r

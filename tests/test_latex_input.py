@@ -16,6 +16,7 @@ from jacli.errors import ParseError, UsageError
 from jacli.texops import read
 
 from .conftest import run
+from .tables import rows
 
 DATA = Path(__file__).parent / "data" / "latex_inputs.tsv"
 
@@ -76,72 +77,16 @@ def same(latex: str, text: str, **kw: Any) -> None:
     assert ws.evaluate(latex) == Workspace.from_options(**kw).evaluate(text), (latex, text)
 
 
-@pytest.mark.parametrize(
-    "latex, text",
-    [
-        (r"2 x_1 + 4 x_2 +7x_3", "2*x1 + 4*x2 + 7*x3"),
-        (r"w_{11} x_1 + w_{12} x_2", "w11*x1 + w12*x2"),
-        (r"\frac{1}{2} {(z-\hat{z})}^2", "1/2*(z - zhat)^2"),
-        (r"\sin^2 x + \cos^{2}{\left(x \right)}", "sin(x)^2 + cos(x)^2"),
-        (r"\sin x \cos y", "sin(x)*cos(y)"),
-        (r"\sin 2x", "sin(2*x)"),
-        (r"\ln x^2", "log(x^2)"),
-        (r"\sqrt[3]{x} + \sqrt x", "x^(1/3) + sqrt(x)"),
-        (r"\frac12 x", "1/2*x"),
-        (r"e^{-x}", "exp(-x)"),
-        (r"\exp(x) \cdot y \times z", "exp(x)*y*z"),
-        (r"\left| x \right| + |y|", "abs(x) + abs(y)"),
-        (r"\theta \eta \alpha", "theta*eta*alpha"),
-        (r"\pi r^2", "pi*r^2"),
-        (r"\mathbf{x} \boldsymbol{y} \bm{z}", "x*y*z"),
-        (r"\mathrm{lr} \cdot g", "lr*g"),
-        (r"\mathit{w\_2}", "w_2"),
-        (r"x_{hat}", "xhat"),
-        (r"\bar{x} + \tilde{y}", "xbar + ytilde"),
-        (r"\tanh\left(\frac{x}{2}\right)", "tanh(x/2)"),
-        (r"\sigma(x) (1 - \sigma(x))", "sigmoid(x)*(1 - sigmoid(x))"),
-        (r"\sigma x", "sigma*x"),
-        (r"$$x^{2}$$", "x^2"),
-        (r"y = x^2 + 1", "x^2 + 1"),
-        (r"f(x) = x^{10}", "x^10"),
-        (r"\Delta x", "Deltax"),
-        (r"\begin {bmatrix} x_1\\ x_2 \\ \end {bmatrix}", "[x1, x2]"),
-        (r"\begin{pmatrix} a & b \\ c & d \end{pmatrix}", "[[a, b], [c, d]]"),
-        (r"\begin{vmatrix} a & b \\ c & d \end{vmatrix}", "det([[a, b], [c, d]])"),
-        (r"3!", "factorial(3)"),
-        (r"\arctan x + \operatorname{sign}(x)", "atan(x) + sign(x)"),
-        (r"x^2 \quad \,", "x^2"),
-        (r"$x^2 + 1.$", "x^2 + 1"),
-        (r"x^2 + 1,", "x^2 + 1"),
-        (r"\left( x+1 \right)^{\frac{3}{2}}", "(x + 1)^(3/2)"),
-    ],
-)
+# tests/data/latex_conventions.tsv: scalar or shaped, the formula and its text-language equivalent
+CONVENTIONS = rows("latex_conventions.tsv", 3)
+
+
+@pytest.mark.parametrize("latex, text", [(latex, text) for kind, latex, text in CONVENTIONS if kind == "scalar"])
 def test_tex_conventions(latex: str, text: str) -> None:
     same(latex, text)
 
 
-@pytest.mark.parametrize(
-    "latex, text",
-    [
-        (r"W x + b", "W*x + b"),
-        (r"\mathbf{W}\mathbf{x}+\mathbf{b}", "W*x + b"),
-        (r"x^{\top} A x", "x'*A*x"),
-        (r"x^T A x", "x'*A*x"),
-        (r"x^\intercal x", "x'*x"),
-        (r"\|x\|^2", "norm(x)^2"),
-        (r"\left\| x \right\|", "norm(x)"),
-        (r"\lVert x \rVert", "norm(x)"),
-        (r"x \odot x", "x .* x"),
-        (r"x \circ x", "hadamard(x, x)"),
-        (r"A^{-1} x", "inv(A)*x"),
-        (r"A^{-\top} x", "inv(A)'*x"),
-        (r"\log\det A", "logdet(A)"),
-        (r"\operatorname{tr}(A) + \det A", "tr(A) + det(A)"),
-        (r"x_{0} + x_{1}", "x[0] + x[1]"),
-        (r"A_{0,1}", "A[0,1]"),
-        (r"\sigma(W x)", "sigmoid(W*x)"),
-    ],
-)
+@pytest.mark.parametrize("latex, text", [(latex, text) for kind, latex, text in CONVENTIONS if kind == "shaped"])
 def test_shaped_conventions(latex: str, text: str) -> None:
     same(latex, text, var=["x:2", "A:2x2", "W:2x2", "b:2"])
 
@@ -213,22 +158,11 @@ def test_agreeing_arguments_are_accepted() -> None:
     assert plain("grad", r"\nabla_{x} x^2 y", "--wrt", "x") == "2*x*y"
 
 
-@pytest.mark.parametrize(
-    "argv, message",
-    [
-        (["limit", r"\lim_{x \to 0} \frac{\sin x}{x}", "y"], "disagrees"),
-        (["limit", r"\lim_{x \to 0} \frac{\sin x}{x}", "x", "1"], "disagrees"),
-        (["limit", r"\lim_{x \to 0^+} \frac{1}{x}", "--dir", "-"], "disagrees"),
-        (["diff", r"\frac{d}{dx} x^2 y", "y"], "disagree"),
-        (["diff", r"\frac{d}{dx} x^2", "-n", "3"], "disagrees"),
-        (["grad", r"\nabla_x x^2 y", "--wrt", "y"], "disagrees"),
-        (["diff", r"\lim_{x \to 0} x", "x"], "for 'jacli limit'"),
-        (["limit", r"\nabla_x x^2"], "for 'jacli grad'"),
-        (["hessian", r"\frac{d}{dx} x^3"], "for 'jacli diff'"),
-        (["diff", r"\frac{d}{dx} x^2 + 1"], "parentheses"),
-        (["diff", "x^2", "--let", r"y=\frac{d}{dx} x"], "operator"),
-    ],
-)
+# tests/data/latex_disagreements.tsv: a phrase of the message and the arguments
+DISAGREEMENTS = [(shlex.split(argv), message) for message, argv in rows("latex_disagreements.tsv", 2)]
+
+
+@pytest.mark.parametrize("argv, message", DISAGREEMENTS)
 def test_disagreements_are_usage_errors(argv: list[str], message: str) -> None:
     r = run(*argv)
     assert r.status == 2 and r.stdout == "" and message in r.stderr, r.stderr
@@ -243,28 +177,11 @@ def test_stated_sides_are_compared() -> None:
 
 
 # --- errors ---------------------------------------------------------------------------------------
-@pytest.mark.parametrize(
-    "latex, message, column",
-    [
-        (r"\int x\,dx", r"\int is not supported: jacli computes limits and derivatives", 0),
-        (r"\frac{\sin x}{x", "expected '}'", 15),
-        (r"x^10", "write ^{10}", 2),
-        (r"x_1 + \cdots + x_n", r"\cdots is not supported: it stands for terms left out", 6),
-        (r"\begin{bmatrix} x \\ \vdots \end{bmatrix}", r"\vdots", 21),
-        (r"\sin^{-1} x", "ambiguous", 4),
-        (r"xyz", "x y z", 0),
-        (r"f(x)", "--func f", 1),
-        (r"\left( x \right]", "closed by", 9),
-        (r"x \le 1", "relation", 2),
-        (r"(x, y)", "bmatrix", 2),
-        (r"\sum_i x_i", r"\sum is not supported", 0),
-        (r"2 + $x$", "'$'", 4),
-        (r"1 + \frac{d}{dx} x", "formula's operator", 4),
-        (r"\foo x", r"\foo is not supported", 0),
-        (r"x'", "transpose", 1),
-        (r"\lim_{x} x", "arrow", 6),
-    ],
-)
+# tests/data/latex_errors.tsv: the formula, the error's column and a phrase of its message
+LATEX_ERRORS = [(latex, message, int(column)) for latex, column, message in rows("latex_errors.tsv", 3)]
+
+
+@pytest.mark.parametrize("latex, message, column", LATEX_ERRORS)
 def test_errors_point_into_the_latex(latex: str, message: str, column: int) -> None:
     with pytest.raises(ParseError) as info:
         node(latex, functions=set())

@@ -17,38 +17,10 @@ from jacli.matrix import rules
 from jacli.matrix.lower import lower
 
 from .conftest import run
+from .tables import rows
 
-# (expression, declarations, wrt, expected plain result)
-FAMILIES = [
-    ("a'*x", ["a:n", "x:n"], "x", "a"),
-    ("x'*A*x", ["x:n", "A:n,n"], "x", "(A + A')*x"),
-    ("x'*A*x", ["x:n", "A:n,n"], "A", "x*x'"),
-    ("norm(A*x - b)^2", ["A:m,n", "x:n", "b:m"], "x", "2*A'*(A*x - b)"),
-    ("a'*X*b", ["a:m", "X:m,n", "b:n"], "X", "a*b'"),
-    ("tr(A*X)", ["A:n,m", "X:m,n"], "X", "A'"),
-    ("tr(X'*A*X)", ["X:m,n", "A:m,m"], "X", "(A + A')*X"),
-    ("tr(A*X*B)", ["A:p,m", "X:m,n", "B:n,p"], "X", "A'*B'"),
-    ("det(X)", ["X:n,n"], "X", "det(X)*inv(X)'"),
-    ("logdet(X)", ["X:n,n"], "X", "inv(X)'"),
-    ("tr(inv(X)*A)", ["X:n,n", "A:n,n"], "X", "-inv(X)'*A'*inv(X)'"),
-    ("a'*inv(X)*b", ["a:n", "X:n,n", "b:n"], "X", "-inv(X)'*a*b'*inv(X)'"),
-    ("norm(X)", ["X:m,n"], "X", "X/norm(X)"),
-    ("norm(x)", ["x:n"], "x", "x/norm(x)"),
-    ("1/2*norm(W*x+b-z)^2", ["W:m,n", "x:n", "b:m", "z:m"], "W", "(W*x + b - z)*x'"),
-    ("1/2*norm(W*x+b-z)^2", ["W:m,n", "x:n", "b:m", "z:m"], "x", "W'*(W*x + b - z)"),
-    ("1/2*norm(W*x+b-z)^2", ["W:m,n", "x:n", "b:m", "z:m"], "b", "W*x + b - z"),
-    ("-y'*log(softmax(W*x+b))", ["W:m,n", "x:n", "b:m", "y:m"], "W", "(sum(y)*softmax(W*x + b) - y)*x'"),
-    ("-y'*log(softmax(W*x+b))", ["W:m,n", "x:n", "b:m", "y:m"], "b", "sum(y)*softmax(W*x + b) - y"),
-    ("-log(softmax(W*x+b)[0])", ["W:m,n", "x:n", "b:m"], "b", "softmax(W*x + b) - unit(0, m)"),
-    ("log(1 + exp(-y*w'*x))", ["w:n", "x:n"], "w", "-y*exp(-y*w'*x)*x/(1 + exp(-y*w'*x))"),
-    ("sum(log(1 + exp(-y .* (X*w))))", ["X:m,n", "w:n", "y:m"], "w", None),
-    ("sum(exp(x))", ["x:n"], "x", "exp(x)"),
-    ("sigmoid(w'*x)", ["w:n", "x:n"], "w", None),
-    ("logsumexp(A*x)", ["A:m,n", "x:n"], "x", "A'*softmax(A*x)"),
-    ("dot(a, x)^2 + sin(x'*x)", ["a:n", "x:n"], "x", None),
-    ("tr(X^2) + tr(X^-1)", ["X:n,n"], "X", None),
-    ("sum(diag(X) .* a) + sum(diag(a)*X*a)", ["X:n,n", "a:n"], "X", None),
-]
+# (expression, declarations, wrt, expected plain result or None): tests/data/matrix_families.tsv
+FAMILIES = [(text, decls.split(), wrt, expected or None) for text, decls, wrt, expected in rows("matrix_families.tsv", 4)]
 
 
 def concrete(decls: list[str], sizes: dict[str, int]) -> dict[str, str]:

@@ -9,6 +9,8 @@ from jacli import syntax as sx
 from jacli.build import Workspace
 from jacli.errors import BoundError, ParseError, ShapeError
 
+from .tables import rows
+
 x, y, x1, x2 = (sp.Symbol(n, real=True) for n in ("x", "y", "x1", "x2"))
 
 
@@ -16,60 +18,22 @@ def val(text: str, **decl: str) -> object:
     return Workspace.from_options(var=[f"{k}:{v}" for k, v in decl.items()]).evaluate(text)
 
 
-@pytest.mark.parametrize(
-    "text, expected",
-    [
-        ("2x", 2 * x),
-        ("3 sin(x)", 3 * sp.sin(x)),
-        ("2(x+1)", 2 * (x + 1)),
-        ("2x1+4x2", 2 * x1 + 4 * x2),  # sympy's own transform would read this as 10*x
-        ("x^2", x**2),
-        ("x**2", x**2),
-        ("-x^2", -(x**2)),
-        ("2^3^2", sp.Integer(512)),  # right-associative
-        ("2^-1", sp.Rational(1, 2)),
-        ("x y", x * y),
-        ("(x+1)(x-1)", (x + 1) * (x - 1)),
-        ("1/2x", x / 2),
-        ("0.3", sp.Rational(3, 10)),  # decimals are exact
-        ("1e-3", sp.Rational(1, 1000)),
-        ("e^x", sp.exp(x)),
-        ("E", sp.E),
-        ("pi/2", sp.pi / 2),
-        ("oo", sp.oo),
-        ("log(8, 2)", sp.Integer(3)),
-        ("ln(x)", sp.log(x)),
-        ("abs(x)", sp.Abs(x)),
-        ("x − 1", x - 1),  # Unicode minus, as pasted from the seed
-        ("π", sp.pi),
-        ("x²", x**2),
-        ("2*x # a comment", 2 * x),
-    ],
-)
+# tests/data/scalar_language.tsv: jacli text and its value in sympy syntax
+SCALAR_LANGUAGE = [(text, sp.sympify(value, locals={"x": x, "y": y, "x1": x1, "x2": x2}))
+                   for text, value in rows("scalar_language.tsv", 2)]
+
+
+@pytest.mark.parametrize("text, expected", SCALAR_LANGUAGE)
 def test_scalar_language(text: str, expected: object) -> None:
     got = val(text)
     assert got == expected or sp.simplify(got - expected) == 0
 
 
-@pytest.mark.parametrize(
-    "text, message, column",
-    [
-        ("x^", "needs an exponent", 2),
-        ("sin(x", "expected ')'", 5),
-        ("x + * 2", "an operand is needed", 4),
-        ("x)", "unmatched ')'", 1),
-        ("", "empty expression", 0),
-        ("foo(x)", "unknown function 'foo'", 0),
-        ("sin x", "needs its argument in parentheses", 0),
-        ("x.y", "attribute access", 1),
-        ("'abc'", "unexpected", 0),
-        ("x == 1", "comparisons", 2),
-        ("2 3", "missing operator", 2),
-        ("a__b", "not part of jacli's language", 0),
-        ("__import__('os')", "cannot start with '_'", 0),
-        ("eval(x)", "unknown function 'eval'", 0),
-    ],
-)
+# tests/data/parse_errors.tsv: text, the caret's column and a phrase of the message
+PARSE_ERRORS = [(text, message, int(column)) for text, column, message in rows("parse_errors.tsv", 3)]
+
+
+@pytest.mark.parametrize("text, message, column", PARSE_ERRORS)
 def test_parse_errors_point_at_the_column(text: str, message: str, column: int) -> None:
     with pytest.raises(ParseError) as info:
         val(text)

@@ -11,6 +11,8 @@ import jacli
 from jacli.errors import EvaluationError, ResourceError
 
 SETTINGS = settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+JACOBIAN_SETTINGS = settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+HESSIAN_SETTINGS = settings(max_examples=2, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SLOW = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # m-vectors built from W (m x n), x (n), b (m)
@@ -70,20 +72,21 @@ def check_hessian(expr: str, size: tuple[int, int]) -> None:
     assert r.check is not None and r.check.ok, (expr, size, r.check)
 
 
-# The default run tries a few cases of each (about 10 s in all); the slow run (-m slow) many more.
+# The default run tries a few cases of each (10 gradients, 6 Jacobians, 2 Hessians: about 10 s in all;
+# at 10 Jacobians and 5 Hessians these took 10 s and 18 s on a busy machine); the slow run (-m slow) 30 of each.
 @SETTINGS
 @given(scalars, sizes)
 def test_gradients_check(expr: str, size: tuple[int, int]) -> None:
     check_gradient(expr, size)
 
 
-@SETTINGS
+@JACOBIAN_SETTINGS
 @given(vectors, sizes, st.sampled_from(["numerator", "denominator"]))
 def test_jacobians_check(expr: str, size: tuple[int, int], layout: str) -> None:
     check_jacobian(expr, size, layout)
 
 
-@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@HESSIAN_SETTINGS
 @given(scalars, sizes)
 def test_hessians_check(expr: str, size: tuple[int, int]) -> None:
     check_hessian(expr, size)
