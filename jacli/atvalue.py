@@ -114,7 +114,7 @@ def parse(value: AtValue, functions: frozenset[str] | set[str]) -> Any:
     if name is not None:
         if value.path is not None:
             raise UsageError(f"{value.label}: a name where a number was expected ({value.where(name.pos)})")
-        hint = " (numbers are decimal: 31, not 0x1F)" if value.text[: name.pos].rstrip().endswith("0") else ""
+        hint = _radix_hint(value.text[: name.pos], name.name)
         raise UsageError(f"{value.label}: the value must be a number, not the name {name.name!r}{hint}")
     try:
         return Workspace().lower(node, value.text)
@@ -151,6 +151,20 @@ def _bound(value: AtValue, err: BoundError) -> BoundError:
         return f" ({value.where(column)})" if m.group(1) else f"name at {value.where(column)} is"
 
     return BoundError(f"{value.label}: {_COLUMN.sub(at, err.message).replace('expression is', 'the value is')}")
+
+
+def _radix_hint(before: str, name: str) -> str:
+    """0x1F, 0o17, 0b101 read as 0 times a name: say the number in decimal."""
+    if not before.rstrip().endswith("0") or before.rstrip()[-2:-1].isdigit():
+        return ""
+    base = {"x": 16, "o": 8, "b": 2}.get(name[:1].lower())
+    try:
+        decimal = int(name[1:], base) if base else None
+    except ValueError:
+        decimal = None
+    if decimal is None:
+        return " (numbers are decimal)"
+    return f" (numbers are decimal: {decimal}, not 0{name})"
 
 
 def _first_name(node: sx.Node, constants: set[str]) -> sx.Name | None:

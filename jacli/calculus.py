@@ -100,6 +100,8 @@ def evaluate(value: Value, subs: dict[sp.Symbol, sp.Expr]) -> tuple[Value, Any]:
         except ValueError:  # mpmath at a pole: factorial(-7e372*t) at t=pi/3 ("gamma function pole")
             raise EvaluationError("the result is undefined at this point (a pole of the function)") from None
         if v.has(sp.nan, sp.zoo, sp.oo, -sp.oo) or not v.is_real:
+            if v.has(sp.oo, -sp.oo) and not v.has(sp.zoo, sp.nan):
+                raise EvaluationError(f"the result is infinite at this point ({v})")
             if v.is_real is False and not v.has(sp.zoo, sp.nan):
                 raise EvaluationError(f"the result is not real at this point ({v})")
             raise EvaluationError("the result is undefined at this point (division by zero or a singularity)")
