@@ -344,13 +344,12 @@ class TexParser:
 
     def after_name(self, name: str, pos: int, scripts: bool = True) -> sx.Node:
         """Subscripts, primes and a call after a name: x_1, w_{11}, x_{0} (declared x), f'(x)."""
-        node: sx.Node | None = None
         if scripts and self.op("_"):
             u = self.advance()
             sub = self.subscript_parts(u)
             if all(s.isdigit() for s in sub) and (name in self.shaped or (name in self.functions and len(sub) <= 2)):
                 if name in self.shaped:
-                    node = sx.Index(sx.Name(self.checked(name, pos), pos),
+                    return sx.Index(sx.Name(self.checked(name, pos), pos),
                                     tuple(sx.Num(s, u.pos) for s in sub), u.pos)
                 else:
                     return self.call(name, pos, partials=tuple(int(s) - 1 for s in sub))
@@ -358,8 +357,6 @@ class TexParser:
                 name = name + sub[0]
             else:
                 raise ParseError("a subscript with commas indexes a declared vector or matrix (-v)", self.text, u.pos)
-        if node is not None:
-            return node
         primes = 0
         while True:
             if self.op("'"):

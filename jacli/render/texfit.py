@@ -14,6 +14,7 @@ an ``aligned`` environment.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import sympy as sp
@@ -52,25 +53,40 @@ def _group(s: str, i: int) -> tuple[str, int]:
 
 def _split_top(s: str, sep: str) -> list[str]:
     """s split at ``sep`` outside braces and nested environments."""
-    parts, depth, env, start, i = [], 0, 0, 0, 0
+    parts, start = [], 0
+    for i, _ in _top_level(s, (sep,)):
+        if i >= start:  # not a match inside the separator just taken
+            parts.append(s[start:i])
+            start = i + len(sep)
+    parts.append(s[start:])
+    return parts
+
+
+def _top_level(s: str, seps: tuple[str, ...], left_right: bool = False) -> Iterator[tuple[int, str]]:
+    r"""(position, separator) of each of ``seps`` outside braces and environments (and, with
+    ``left_right``, outside \left...\right pairs), left to right."""
+    depth, i = 0, 0
     while i < len(s):
+        if left_right and s.startswith(r"\left", i) and not s[i + 5 : i + 6].isalpha():
+            depth, i = depth + 1, i + 5
+            continue
+        if left_right and s.startswith(r"\right", i) and not s[i + 6 : i + 7].isalpha():
+            depth, i = depth - 1, i + 6
+            continue
         if s.startswith(r"\begin{", i):
-            env += 1
+            depth += 1
         elif s.startswith(r"\end{", i):
-            env -= 1
+            depth -= 1
         ch = s[i]
         if ch == "{":
             depth += 1
         elif ch == "}":
             depth -= 1
-        elif depth == 0 and env == 0 and s.startswith(sep, i):
-            parts.append(s[start:i])
-            i += len(sep)
-            start = i
-            continue
+        elif depth == 0:
+            sep = next((p for p in seps if s.startswith(p, i)), None)
+            if sep is not None:
+                yield i, sep
         i += 1
-    parts.append(s[start:])
-    return parts
 
 
 SCALE = 1.2  # the estimate below comes out at 0.66-1.0 (median 0.88) of pdflatex's widths: err wide
@@ -228,34 +244,7 @@ _SEPARATORS = (" = ", r",\ ", r",\; ", " + ", " - ", r" \approx ")
 def _cuts(s: str, only: tuple[str, ...] = _SEPARATORS) -> list[int]:
     r"""Positions in ``s`` where a line may be broken: before a top-level =, +, - or \approx, after a
     top-level comma of a list (outside braces, \left...\right pairs and environments)."""
-    cuts: list[int] = []
-    depth = 0
-    i = 0
-    while i < len(s):
-        if s.startswith(r"\left", i) and not s[i + 5 : i + 6].isalpha():
-            depth += 1
-            i += 5
-            continue
-        if s.startswith(r"\right", i) and not s[i + 6 : i + 7].isalpha():
-            depth -= 1
-            i += 6
-            continue
-        if s.startswith(r"\begin{", i):
-            depth += 1
-        elif s.startswith(r"\end{", i):
-            depth -= 1
-        ch = s[i]
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-        elif depth == 0:
-            for sep in only:
-                if s.startswith(sep, i):
-                    cuts.append(i + (len(sep) if sep.startswith(",") else 1))
-                    break
-        i += 1
-    return cuts
+    return [i + (len(sep) if sep.startswith(",") else 1) for i, sep in _top_level(s, only, left_right=True)]
 
 
 def _indent(row: str) -> str:
