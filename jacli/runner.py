@@ -122,9 +122,10 @@ class Run:
                 result.subterms = subterms_of(result.input, ws)
             out = render(result, self.fmt, full=bool(self.opts.get("full")), line=line,
                          cse=cse, standalone=bool(self.opts.get("standalone")))
-            if self.fmt not in ("pretty", "json"):  # those two show notes themselves
-                for note in result.notes:
-                    error_line(f"note: {note}")
+            from .render import side_notes
+
+            for note in side_notes(result, self.fmt):
+                error_line(note)
             if self.after is not None:
                 extra = self.after(result, ws)
                 if extra:

@@ -1,6 +1,7 @@
 """Printers, one module per format: plain (jacli's ASCII), latex, json, numpy, pretty (rich).
 
-:func:`render` is the one dispatch over formats, for the command line (jacli.runner) and the
+:func:`render` is the one dispatch over formats (and :func:`side_notes` says which notes it
+leaves to stderr), for the command line (jacli.runner) and the
 Python API (jacli.format_result) alike; each printer module is imported only when its format is
 asked for, and only ``pretty`` imports rich.
 """
@@ -10,6 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 FORMATS = ("pretty", "plain", "latex", "json", "numpy")
+CARRY_NOTES = ("pretty", "json")  # formats whose text holds the notes; the others' go to stderr
+
+
+def side_notes(result: Any, fmt: str) -> list[str]:
+    """The notes that ``render(result, fmt)`` leaves out, for stderr: plain, LaTeX and numpy
+    output is the answer alone (pipes and .tex files), while pretty and JSON carry the notes."""
+    return [] if fmt in CARRY_NOTES else [f"note: {note}" for note in result.notes]
 
 
 def render(result: Any, fmt: str, *, full: bool = False, line: int | None = None, cse: bool = True,
