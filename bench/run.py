@@ -203,7 +203,7 @@ def gradient(quick: bool) -> None:
 
 KRON_FORM = """
 import time, numpy as np
-from jacli.matrix import api, numeric as M
+from jacli.matrix import api, numeric as M, printing as P
 from jacli.build import Workspace
 t = time.perf_counter()  # the work, not the imports
 n = {n}
@@ -214,7 +214,7 @@ vals = {{"W": rng.normal(size=(n, n)), "x": rng.normal(size=(n, 1)), "b": rng.no
         "z": rng.normal(size=(n, 1))}}
 h = M.value(res.blocks[0].expr, M.Env({{"m": n, "k": n}}, vals))
 assert h.shape == (n * n, n * n) and np.allclose(h[:n, :n], vals["x"] @ vals["x"].T)
-print(res.blocks[0].expr.plain())
+print(P.plain(res.blocks[0].expr))
 print(time.perf_counter() - t)
 """
 

@@ -1,8 +1,8 @@
 """gradient, jacobian and hessian in matrix form, each verified numerically before it is returned.
 
 ``jacli.calculus`` routes here when a variable of the expression has a symbolic size
-(``-v W:m,n``). Results hold matrix-form nodes (objects with ``plain()`` and ``latex()``), which
-the printers show as they are.
+(``-v W:m,n``). Results hold matrix-form nodes (jacli.matrix.nodes), which
+the renderers show through jacli.matrix.printing.
 """
 
 from __future__ import annotations
@@ -22,12 +22,14 @@ from ..errors import EvaluationError, JacliError, UnsupportedError, UsageError
 from ..result import Block, Check, Result
 from ..shapes import SCALAR, Shape, format_shape
 from ..values import at_values, flipped
+from . import algebra as A
 from . import nodes as N
 from . import numeric as M
 from . import rules
 from .differential import differential, placeholder
 from .kron import Blocks
 from .lower import lower, node_shape, variable
+from .printing import plain
 
 SEED = 20190709
 TRIES = 6
@@ -135,7 +137,7 @@ class Derivative:
         if not check.ok:
             sizes = ", ".join(f"{k}={v}" for k, v in check.point.items() if isinstance(v, int))
             raise UnsupportedError(
-                f"warning: the matrix-form {self.kind} with respect to {self.var} ({self.result.plain()}) "
+                f"warning: the matrix-form {self.kind} with respect to {self.var} ({plain(self.result)}) "
                 f"failed its numerical verification (max error {check.max_abs_error:.3g} at sizes {sizes}); "
                 "not printing an unverified result. Use concrete sizes (-v W:2x3) for the entry-wise answer"
             )
@@ -274,7 +276,7 @@ def _compute(kind: str, text: str, wrt: str | Sequence[str] | None, ws: Workspac
         deriv = Derivative(kind, text, ws, tree, f, group, d)
         deriv.guard()
         derivs.append(deriv)
-        shown = N.transpose(d) if flip else d
+        shown = A.transpose(d) if flip else d
         block = Block(shown, _shape(shown), ",".join(group))
         var = variables[0]
         wide = not var.is_scalar and var.cols != 1
@@ -413,7 +415,7 @@ def attach_matrix_forms(result: Result, ws: Workspace, tree: sx.Node) -> None:
                 continue
             d = rule(f, variable(ws, name))
             flip = flipped(kind, result.layout)
-            form = N.transpose(d) if flip else d
+            form = A.transpose(d) if flip else d
             if form.is_scalar:
                 continue  # a scalar: nothing to add to the entries
             mine = M.value(form, env)

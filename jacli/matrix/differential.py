@@ -16,6 +16,7 @@ from __future__ import annotations
 import sympy as sp
 
 from ..errors import UnsupportedError
+from . import algebra as A
 from . import nodes as N
 from .kron import Commutation, Kron, Vec, kron, vec
 
@@ -27,10 +28,10 @@ def frobenius(g: N.Node, a: N.Node) -> sp.Expr:
     if isinstance(g, N.Zero) or isinstance(a, N.Zero):
         return sp.S.Zero
     if g.cols == 1:
-        return N.as_expr(N.mul(N.transpose(g), a))
-    p = N.mul(N.transpose(g), a)
+        return N.as_expr(A.mul(A.transpose(g), a))
+    p = A.mul(A.transpose(g), a)
     coeff, fs = N.split(p)
-    return coeff * N.atom(N.Trace(N._prod(sp.S.One, fs)))
+    return coeff * N.atom(N.Trace(A.prod(sp.S.One, fs)))
 
 
 def trace(node: N.Node) -> sp.Expr:
@@ -53,7 +54,7 @@ def _reduced(node: N.Node, kind: type[N.Node]) -> sp.Expr:
     if isinstance(node, N.Sum):
         return sp.Add(*[_reduced(t, kind) for t in node.terms])
     c, fs = N.split(node)
-    return c * N.atom(kind(N._prod(sp.S.One, fs)))  # type: ignore[call-arg]
+    return c * N.atom(kind(A.prod(sp.S.One, fs)))  # type: ignore[call-arg]
 
 
 class Differential:
@@ -91,18 +92,18 @@ class Differential:
         if isinstance(a, N.Prod):
             return self._d(a)
         if isinstance(a, N.Det):
-            return N.Scalar(N.atom(a) * trace(N.mul(N.inverse(a.arg), self(a.arg))))
+            return N.Scalar(N.atom(a) * trace(A.mul(A.inverse(a.arg), self(a.arg))))
         if isinstance(a, N.LogDet):
-            return N.Scalar(trace(N.mul(N.inverse(a.arg), self(a.arg))))
+            return N.Scalar(trace(A.mul(A.inverse(a.arg), self(a.arg))))
         if isinstance(a, N.Norm):
             return N.Scalar(frobenius(a.arg, self(a.arg)) / N.atom(a))
         if isinstance(a, N.SumAll):
             return N.Scalar(sum_all(self(a.arg)))
         if isinstance(a, N.LogSumExp):
-            return N.mul(N.transpose(N.Softmax(a.arg)), self(a.arg))
+            return A.mul(A.transpose(N.Softmax(a.arg)), self(a.arg))
         if isinstance(a, N.Entry):
             inner = self(a.arg)
-            return N.Scalar(N.as_expr(N.entry(inner, a.i, a.j)) if not isinstance(inner, N.Zero) else 0)
+            return N.Scalar(N.as_expr(A.entry(inner, a.i, a.j)) if not isinstance(inner, N.Zero) else 0)
         if type(a) is N.Trace:
             return N.Scalar(trace(self(a.arg)))
         raise UnsupportedError(f"no differential rule for {type(a).__name__}")
@@ -116,36 +117,36 @@ class Differential:
             return N.Zero(y.rows, y.cols)
         if isinstance(y, N.Prod):
             terms: list[N.Node] = []
-            body = N._prod(sp.S.One, y.factors)
+            body = A.prod(sp.S.One, y.factors)
             if any(self.has(N.node_of(s)) for s in N.atoms_of(y.coeff)):
-                terms.append(N.mul(N.Scalar(self.scalar(y.coeff)), body))
+                terms.append(A.mul(N.Scalar(self.scalar(y.coeff)), body))
             fs = y.factors
             for k, f in enumerate(fs):
                 if self.has(f):
-                    terms.append(N.mul(N.Scalar(y.coeff), *fs[:k], self(f), *fs[k + 1:]))
-            return N.add(*terms) if terms else N.Zero(y.rows, y.cols)
+                    terms.append(A.mul(N.Scalar(y.coeff), *fs[:k], self(f), *fs[k + 1:]))
+            return A.add(*terms) if terms else N.Zero(y.rows, y.cols)
         if isinstance(y, N.Sum):
-            return N.add(*[self(t) for t in y.terms])
+            return A.add(*[self(t) for t in y.terms])
         if isinstance(y, N.Transpose):
-            return N.transpose(self(y.arg))
+            return A.transpose(self(y.arg))
         if isinstance(y, N.Inverse):
-            return N.scale(sp.S.NegativeOne, N.mul(y, self(y.arg), y))
+            return A.scale(sp.S.NegativeOne, A.mul(y, self(y.arg), y))
         if isinstance(y, N.Hadamard):
-            parts = [N.hadamard(*y.factors[:k], self(f), *y.factors[k + 1:])
+            parts = [A.hadamard(*y.factors[:k], self(f), *y.factors[k + 1:])
                      for k, f in enumerate(y.factors) if self.has(f)]
-            return N.add(*parts)
+            return A.add(*parts)
         if isinstance(y, N.Elementwise):  # φ_c(A): d = φ'(A) ⊙ dA + Σ (∂φ/∂c)(A) dc over scalar parameters c
-            parts = [N.hadamard(N.elementwise(sp.diff(y.fn, N.T), y.arg), self(y.arg))] if self.has(y.arg) else []
+            parts = [A.hadamard(A.elementwise(sp.diff(y.fn, N.T), y.arg), self(y.arg))] if self.has(y.arg) else []
             for s in N.atoms_of(y.fn):
                 if self.has(N.node_of(s)):
                     dc = N.as_expr(self.atom(N.node_of(s)))
-                    parts.append(N.scale(dc, N.elementwise(sp.diff(y.fn, s), y.arg)))
-            return N.add(*parts)
+                    parts.append(A.scale(dc, A.elementwise(sp.diff(y.fn, s), y.arg)))
+            return A.add(*parts)
         if isinstance(y, N.Softmax):
             dv = self(y.arg)
-            return N.add(N.hadamard(y, dv), N.scale(sp.S.NegativeOne, N.mul(y, N.transpose(y), dv)))
+            return A.add(A.hadamard(y, dv), A.scale(sp.S.NegativeOne, A.mul(y, A.transpose(y), dv)))
         if isinstance(y, Kron):
-            return N.add(kron(self(y.a), y.b), kron(y.a, self(y.b)))
+            return A.add(kron(self(y.a), y.b), kron(y.a, self(y.b)))
         if isinstance(y, Vec):
             return vec(self(y.arg))
         if isinstance(y, N.Diag):

@@ -27,6 +27,7 @@ from __future__ import annotations
 import sympy as sp
 
 from ..errors import UnsupportedError
+from . import algebra as A
 from . import nodes as N
 from .differential import differential, frobenius, placeholder
 from .kron import vec
@@ -56,48 +57,48 @@ class Backprop:
             return
         elif isinstance(y, N.Prod):
             if N.atoms_of(y.coeff):
-                self.scalar(y.coeff, frobenius(g, N._prod(sp.S.One, y.factors)))
+                self.scalar(y.coeff, frobenius(g, A.prod(sp.S.One, y.factors)))
             fs = y.factors
             for k, f in enumerate(fs):
-                left = [N.transpose(N._prod(sp.S.One, fs[:k]))] if k else []
-                right = [N.transpose(N._prod(sp.S.One, fs[k + 1 :]))] if k + 1 < len(fs) else []
-                self.node(f, N.mul(N.Scalar(y.coeff), *left, g, *right))
+                left = [A.transpose(A.prod(sp.S.One, fs[:k]))] if k else []
+                right = [A.transpose(A.prod(sp.S.One, fs[k + 1 :]))] if k + 1 < len(fs) else []
+                self.node(f, A.mul(N.Scalar(y.coeff), *left, g, *right))
         elif isinstance(y, N.Sum):
             for t in y.terms:
                 self.node(t, g)
         elif isinstance(y, N.Transpose):
-            self.node(y.arg, N.transpose(g))
+            self.node(y.arg, A.transpose(g))
         elif isinstance(y, N.Inverse):
-            it = N.transpose(y)
-            self.node(y.arg, N.scale(sp.S.NegativeOne, N.mul(it, g, it)))
+            it = A.transpose(y)
+            self.node(y.arg, A.scale(sp.S.NegativeOne, A.mul(it, g, it)))
         elif isinstance(y, N.Hadamard):
             for k, f in enumerate(y.factors):
-                self.node(f, N.hadamard(g, *(y.factors[:k] + y.factors[k + 1 :])))
+                self.node(f, A.hadamard(g, *(y.factors[:k] + y.factors[k + 1 :])))
         elif isinstance(y, N.Elementwise):
             if N.atoms_of(y.fn):
                 raise UnsupportedError("elementwise functions with matrix-valued parameters are not supported")
-            self.node(y.arg, N.hadamard(g, N.elementwise(sp.diff(y.fn, N.T), y.arg)))
+            self.node(y.arg, A.hadamard(g, A.elementwise(sp.diff(y.fn, N.T), y.arg)))
         elif isinstance(y, N.Softmax):
             s = y
-            self.node(y.arg, N.add(N.hadamard(s, g), N.scale(sp.S.NegativeOne, N.mul(s, N.transpose(s), g))))
+            self.node(y.arg, A.add(A.hadamard(s, g), A.scale(sp.S.NegativeOne, A.mul(s, A.transpose(s), g))))
         elif isinstance(y, N.Diag):
             self.node(y.arg, N.DiagOf(g))
         elif isinstance(y, N.DiagOf):
             self.node(y.arg, N.Diag(g))
         elif isinstance(y, N.Trace) and type(y) is N.Trace:
-            self.node(y.arg, N.scale(N.as_expr(g), N.Identity(y.arg.rows)))
+            self.node(y.arg, A.scale(N.as_expr(g), N.Identity(y.arg.rows)))
         elif isinstance(y, N.Det):
-            self.node(y.arg, N.scale(N.as_expr(g) * N.atom(y), N.transpose(N.inverse(y.arg))))
+            self.node(y.arg, A.scale(N.as_expr(g) * N.atom(y), A.transpose(A.inverse(y.arg))))
         elif isinstance(y, N.LogDet):
-            self.node(y.arg, N.scale(N.as_expr(g), N.transpose(N.inverse(y.arg))))
+            self.node(y.arg, A.scale(N.as_expr(g), A.transpose(A.inverse(y.arg))))
         elif isinstance(y, N.Norm):
-            self.node(y.arg, N.scale(N.as_expr(g) / N.atom(y), y.arg))
+            self.node(y.arg, A.scale(N.as_expr(g) / N.atom(y), y.arg))
         elif isinstance(y, N.SumAll):
-            self.node(y.arg, N.scale(N.as_expr(g), N.Ones(y.arg.rows, y.arg.cols)))
+            self.node(y.arg, A.scale(N.as_expr(g), N.Ones(y.arg.rows, y.arg.cols)))
         elif isinstance(y, N.LogSumExp):
-            self.node(y.arg, N.scale(N.as_expr(g), N.Softmax(y.arg)))
+            self.node(y.arg, A.scale(N.as_expr(g), N.Softmax(y.arg)))
         elif isinstance(y, N.Entry):
-            self.node(y.arg, N.scale(N.as_expr(g), N.Unit(y.arg.rows, y.arg.cols, y.i, y.j)))
+            self.node(y.arg, A.scale(N.as_expr(g), N.Unit(y.arg.rows, y.arg.cols, y.i, y.j)))
         else:
             raise UnsupportedError(f"no differential rule for {type(y).__name__}")
 
@@ -111,9 +112,9 @@ def gradient(f: N.Node, var: N.Node) -> N.Node:
     parts = bp.grads.get(name, [])
     if not parts:
         return N.Scalar(sp.S.Zero) if var.is_scalar else N.Zero(var.rows, var.cols)
-    g = N.add(*parts)
+    g = A.add(*parts)
     if isinstance(var, N.Var) and var.sym:  # the symmetric part: df = sym(G) : dA for symmetric dA
-        return N.add(N.scale(sp.Rational(1, 2), g), N.scale(sp.Rational(1, 2), N.transpose(g)))
+        return A.add(A.scale(sp.Rational(1, 2), g), A.scale(sp.Rational(1, 2), A.transpose(g)))
     return g
 
 
@@ -138,16 +139,16 @@ def jacobian(f: N.Node, var: N.Node) -> N.Node:
     _no_symmetric(var)
     if f.is_scalar:
         if var.is_scalar or var.cols == 1:
-            return N.transpose(gradient(f, var))
-        return N.transpose(vec(gradient(f, var)))
+            return A.transpose(gradient(f, var))
+        return A.transpose(vec(gradient(f, var)))
     if f.cols == 1 and (var.is_scalar or var.cols == 1):
         u = N.Var("_u", f.rows, 1)
-        probe = N.mul(N.transpose(u), f)
+        probe = A.mul(A.transpose(u), f)
         try:
             g = gradient(probe, var)  # = Jᵀ u
         except UnsupportedError:  # no reverse rule (kron, vec): the forward differential has them
             return kronecker_jacobian(f, var)
-        return N.transpose(linear_map(g, u))
+        return A.transpose(linear_map(g, u))
     return kronecker_jacobian(f, var)
 
 
