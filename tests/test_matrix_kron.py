@@ -14,6 +14,7 @@ import pytest
 
 import jacli
 from jacli.build import Workspace
+from jacli.matrix import algebra as A
 from jacli.matrix import nodes as N
 from jacli.matrix import numeric as M
 from jacli.matrix import printing as P
@@ -476,6 +477,19 @@ def test_no_import_circles_between_calculus_and_matrix() -> None:
         assert "jacli.calculus" not in _imports(f"matrix/{name}.py"), name
     assert "jacli.matrix.printing" not in _imports("matrix/nodes.py")
     assert "jacli.matrix.rules" not in _imports("matrix/differential.py")
+
+
+def test_nodes_know_nothing_of_printing_or_algebra() -> None:
+    """Issue 20: dependencies point one way, nodes <- algebra <- printing; the stored order of terms
+    and the atoms' names come from the structure, the order shown from the printer."""
+    assert not {m for m in _imports("matrix/nodes.py") if m.startswith("jacli.")}
+    assert {m for m in _imports("matrix/algebra.py") if m.startswith("jacli.")} == {"jacli.matrix.nodes"}
+    x, a, b = N.Var("x", "n", 1), N.Var("A", "n", "n"), N.Var("B", "n", "n")
+    s1, s2 = A.add(A.mul(b, x), A.mul(a, x), x), A.add(x, A.mul(a, x), A.mul(b, x))
+    assert s1 == s2 and P.plain(s1) == "A*x + B*x + x"
+    assert [N.order_key(t) for t in s1.terms] == sorted(N.order_key(t) for t in s1.terms)  # type: ignore[attr-defined]
+    t = N.atom(N.Trace(a))
+    assert "tr(" not in t.name and P.plain(A.S(t * N.atom(N.Norm(x)))) == "norm(x)*tr(A)"
 
 
 # --- item 5: a class index: the one-hot form, and a clear message for a variable index ----------
