@@ -24,7 +24,7 @@ Dim = int | str
 
 
 # --- structural order -------------------------------------------------------------------------
-@functools.cache
+@functools.lru_cache(maxsize=8192)
 def order_key(node: Node) -> tuple[Any, ...]:
     """A total order on nodes from their structure alone: (class name, keys of the fields in order).
 
