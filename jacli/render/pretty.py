@@ -44,6 +44,8 @@ def too_large(expr: Any) -> bool:
 def pretty_expr(expr: Any, width: int = 100) -> str:
     if isinstance(expr, Node):  # matrix-form results (jacli.matrix): their plain text
         return matrix_plain(expr)
+    if hasattr(expr, "plain"):  # parts named in the output (render.cse.Subterm): their plain text
+        return str(expr.plain())
     if too_large(expr):
         return plain_expr(expr)
     return str(sp.pretty(display(expr), use_unicode=True, num_columns=width))
@@ -81,6 +83,8 @@ def show(expr: Any, width: int, full: bool) -> tuple[str, str | None]:
         return "\n".join(wrap(plain_expr(expr), width)), TOO_LARGE_NOTE
     if isinstance(expr, Node):
         return "\n".join(wrap(matrix_plain(expr), width)), None
+    if hasattr(expr, "plain"):
+        return "\n".join(wrap(str(expr.plain()), width)), None
     return fit_expr(expr, width), None
 
 

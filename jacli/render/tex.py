@@ -61,4 +61,6 @@ _SETTINGS = {"mat_str": "bmatrix", "mat_delim": "", "inv_trig_style": "full"}
 def latex_expr(expr: Any) -> str:
     if isinstance(expr, Node):  # matrix-form results (jacli.matrix) have their own printer
         return matrix_latex(expr)
+    if hasattr(expr, "latex"):  # parts named in the output (render.cse.Subterm) print themselves
+        return str(expr.latex())
     return str(JacliLatexPrinter(_SETTINGS).doprint(display(expr)))

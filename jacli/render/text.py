@@ -51,5 +51,7 @@ def plain_expr(expr: Any) -> str:
     """One expression (scalar or matrix) as jacli plain text."""
     if isinstance(expr, Node):  # matrix-form results (jacli.matrix) have their own printer
         return matrix_plain(expr)
+    if hasattr(expr, "plain"):  # parts named in the output (render.cse.Subterm) print themselves
+        return str(expr.plain())
     text = _PRINTER.doprint(display(expr))
     return text.replace("**", "^")
