@@ -78,7 +78,7 @@ def _transposed(value: Any) -> Any:
         return as_value(value.T)
     if isinstance(value, sp.Basic) or value is None:
         return value
-    from .matrix.nodes import transpose
+    from .matrix.algebra import transpose
 
     return transpose(value)
 

@@ -14,8 +14,10 @@ import pytest
 
 import jacli
 from jacli.build import Workspace
+from jacli.matrix import algebra as A
 from jacli.matrix import nodes as N
 from jacli.matrix import numeric as M
+from jacli.matrix import printing as P
 from jacli.matrix.kron import Kron, dim_value
 from jacli.matrix.linear import linear_map
 from jacli.matrix.lower import lower
@@ -85,7 +87,7 @@ def test_vector_jacobians_read_off_any_linear_map(text: str, decls: list[str], p
     r = jacli.jacobian(text, wrt="x", shapes=shapes, check=True)
     assert r.check is not None and r.check.ok
     if plain is not None:
-        assert r.blocks[0].expr.plain() == plain
+        assert P.plain(r.blocks[0].expr) == plain
 
 
 # --- Kronecker forms ------------------------------------------------------------------------
@@ -152,7 +154,7 @@ def test_linear_map_rules_at_random_sizes() -> None:
 
 def test_kron_node_prints_and_evaluates() -> None:
     k = Kron(N.Var("A", "m", "n"), N.Transpose(N.Var("B", "p", "q")))
-    assert k.plain() == "kron(A, B')" and k.latex() == r"A \otimes B^{\top}"
+    assert P.plain(k) == "kron(A, B')" and P.latex(k) == r"A \otimes B^{\top}"
     assert k.shape == ("m*q", "n*p")
 
 
@@ -475,6 +477,19 @@ def test_no_import_circles_between_calculus_and_matrix() -> None:
         assert "jacli.calculus" not in _imports(f"matrix/{name}.py"), name
     assert "jacli.matrix.printing" not in _imports("matrix/nodes.py")
     assert "jacli.matrix.rules" not in _imports("matrix/differential.py")
+
+
+def test_nodes_know_nothing_of_printing_or_algebra() -> None:
+    """Issue 20: dependencies point one way, nodes <- algebra <- printing; the stored order of terms
+    and the atoms' names come from the structure, the order shown from the printer."""
+    assert not {m for m in _imports("matrix/nodes.py") if m.startswith("jacli.")}
+    assert {m for m in _imports("matrix/algebra.py") if m.startswith("jacli.")} == {"jacli.matrix.nodes"}
+    x, a, b = N.Var("x", "n", 1), N.Var("A", "n", "n"), N.Var("B", "n", "n")
+    s1, s2 = A.add(A.mul(b, x), A.mul(a, x), x), A.add(x, A.mul(a, x), A.mul(b, x))
+    assert s1 == s2 and P.plain(s1) == "A*x + B*x + x"
+    assert [N.order_key(t) for t in s1.terms] == sorted(N.order_key(t) for t in s1.terms)  # type: ignore[attr-defined]
+    t = N.atom(N.Trace(a))
+    assert "tr(" not in t.name and P.plain(A.S(t * N.atom(N.Norm(x)))) == "norm(x)*tr(A)"
 
 
 # --- item 5: a class index: the one-hot form, and a clear message for a variable index ----------

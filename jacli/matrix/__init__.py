@@ -1,4 +1,2 @@
-"""Matrix-form derivatives with symbolic sizes (see api.py). Importing the package loads the
-printers, which register themselves with the nodes (nodes.py never imports printing.py)."""
-
-from . import printing as _printing  # noqa: F401 - registers the node printers
+"""Matrix-form derivatives with symbolic sizes (see api.py): nodes.py is the tree, algebra.py its
+canonical constructors, printing.py and codegen.py its texts, rules.py and differential.py its calculus."""

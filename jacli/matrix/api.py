@@ -1,8 +1,8 @@
 """gradient, jacobian and hessian in matrix form, each verified numerically before it is returned.
 
 ``jacli.calculus`` routes here when a variable of the expression has a symbolic size
-(``-v W:m,n``). Results hold matrix-form nodes (objects with ``plain()`` and ``latex()``), which
-the printers show as they are.
+(``-v W:m,n``). Results hold matrix-form nodes (jacli.matrix.nodes), which
+the renderers show through jacli.matrix.printing.
 """
 
 from __future__ import annotations
@@ -25,12 +25,14 @@ from ..request import Request
 from ..result import Block, Check, Result
 from ..shapes import SCALAR, Shape, format_shape
 from ..values import at_values, point_value
+from . import algebra as A
 from . import nodes as N
 from . import numeric as M
 from . import rules
 from .differential import differential, placeholder
 from .kron import Blocks
 from .lower import lower, node_shape, variable
+from .printing import plain
 
 SEED = 20190709
 TRIES = 6
@@ -114,7 +116,7 @@ class Derivative:
         if not check.ok:
             sizes = ", ".join(f"{k}={v}" for k, v in check.point.items() if isinstance(v, int))
             raise UnsupportedError(
-                f"warning: the matrix-form {self.kind} with respect to {self.var} ({self.result.plain()}) "
+                f"warning: the matrix-form {self.kind} with respect to {self.var} ({plain(self.result)}) "
                 f"failed its numerical verification (max error {check.max_abs_error:.3g} at sizes {sizes}); "
                 "not printing an unverified result. Use concrete sizes (-v W:2x3) for the entry-wise answer"
             )
@@ -268,7 +270,7 @@ def _steps(kind: str, f: N.Node, group: list[str], variables: list[N.Node], d: N
     else:
         out = D.hessian_steps(f, var, rules.gradient(f, var), d)
     if flip:
-        out.append(Step("layout", result=N.transpose(d), lhs=("transposed", r"\text{transposed}"), kind="equation",
+        out.append(Step("layout", result=A.transpose(d), lhs=("transposed", r"\text{transposed}"), kind="equation",
                         note="the other layout: the transpose of the matrix read off above"))
     if several:
         return [Step(f"by {group[0]}", kind="section", substeps=out)]

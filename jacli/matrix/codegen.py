@@ -8,6 +8,7 @@ NumPyPrinter with atoms printed as the numpy code of the matrix expressions they
 
 from __future__ import annotations
 
+import functools
 import keyword
 from typing import Any
 
@@ -16,6 +17,7 @@ from sympy.printing.numpy import NumPyPrinter
 
 from . import kron as K
 from . import nodes as N
+from .printing import display_order, node_shown, shown
 
 HELPERS = '''\
 def _sigmoid(t):
@@ -73,10 +75,14 @@ class Code(NumPyPrinter):
         super().__init__({"fully_qualified_modules": True, "allow_unknown_functions": True})
         self.arg = arg
 
+    def doprint(self, expr: Any, assign_to: Any = None) -> str:
+        """Terms and factors in the order the printers show them (atoms by their printed text)."""
+        return str(super().doprint(shown(expr), assign_to))
+
     def _print_Symbol(self, expr: Any) -> str:
         if expr == N.T and self.arg is not None:
             return self.arg
-        node = N.node_of(expr)
+        node = node_shown(expr)
         if node is not None:
             return f"({code(node)})"
         return pyname(str(expr.name))
@@ -120,66 +126,118 @@ def dim(d: N.Dim) -> str:
     return str(d)
 
 
-def code(node: N.Node) -> str:  # noqa: C901 - one case per node type
-    """A numpy expression for ``node`` (floats for scalar-valued nodes, 2-D arrays otherwise)."""
-    if isinstance(node, N.Var):
-        return pyname(node.name)
-    if isinstance(node, N.ScalarVar):
-        return pyname(node.name)
-    if isinstance(node, N.Scalar):
-        return str(Code().doprint(node.e))
-    if isinstance(node, N.Zero):
-        return f"numpy.zeros(({dim(node.rows)}, {dim(node.cols)}))"
-    if isinstance(node, N.Identity):
-        return f"numpy.eye({dim(node.n)})"
-    if isinstance(node, N.Ones):
-        return f"numpy.ones(({dim(node.rows)}, {dim(node.cols)}))"
-    if isinstance(node, K.Kron):
-        return f"numpy.kron({code(node.a)}, {code(node.b)})"
-    if isinstance(node, K.Commutation):
-        return f"_commutation({dim(node.m)}, {dim(node.n)})"
-    if isinstance(node, K.Vec):
-        return f"({code(node.arg)}).reshape(-1, 1)"
-    if isinstance(node, K.Blocks):
-        return "numpy.block([" + ", ".join("[" + ", ".join(code(b) for b in row) + "]" for row in node.grid) + "])"
-    if isinstance(node, N.Unit):
-        return f"_unit({dim(node.rows)}, {dim(node.cols)}, {node.i}, {node.j})"
-    if isinstance(node, N.Prod):
-        chain = " @ ".join(f"({code(f)})" for f in node.factors)
-        if node.is_scalar:
-            chain = f"({chain}).item()"
-        return chain if node.coeff == 1 else f"({Code().doprint(node.coeff)}) * {chain}"
-    if isinstance(node, N.Sum):
-        return " + ".join(f"({code(t)})" for t in node.terms)
-    if isinstance(node, N.Transpose):
-        return f"({code(node.arg)}).T"
-    if isinstance(node, N.Inverse):
-        return f"numpy.linalg.inv({code(node.arg)})"
-    if isinstance(node, N.Hadamard):
-        return " * ".join(f"({code(f)})" for f in node.factors)
-    if isinstance(node, N.Elementwise):
-        return str(Code(f"({code(node.arg)})").doprint(node.fn))
-    if isinstance(node, N.Softmax):
-        return f"_softmax({code(node.arg)})"
-    if isinstance(node, N.Diag):
-        return f"numpy.diagflat({code(node.arg)})"
-    if isinstance(node, N.DiagOf):
-        return f"numpy.diag({code(node.arg)}).reshape(-1, 1)"
-    if isinstance(node, N.Det):
-        return f"numpy.linalg.det({code(node.arg)})"
-    if isinstance(node, N.LogDet):
-        return f"numpy.linalg.slogdet({code(node.arg)})[1]"
-    if isinstance(node, N.Norm):
-        return f"numpy.linalg.norm({code(node.arg)})"
-    if isinstance(node, N.SumAll):
-        return f"numpy.sum({code(node.arg)})"
-    if isinstance(node, N.LogSumExp):
-        return f"_logsumexp({code(node.arg)})"
-    if type(node) is N.Trace:
-        return f"numpy.trace({code(node.arg)})"
-    if isinstance(node, N.Entry):
-        return f"({code(node.arg)})[{node.i}, {node.j}]"
+def code(node: N.Node) -> str:
+    """A numpy expression for ``node`` (floats for scalar-valued nodes, 2-D arrays otherwise).
+
+    One function per node kind (``functools.singledispatch``); sums and Hadamard products are
+    written in the order the printers show them, so the code reads like the plain text.
+    """
+    return _code(node)
+
+
+@functools.singledispatch
+def _code(node: N.Node) -> str:
     raise TypeError(f"no numpy code for {type(node).__name__}")
+
+
+@_code.register(N.Var)
+@_code.register(N.ScalarVar)
+def _code_name(node: N.Var | N.ScalarVar) -> str:
+    return pyname(node.name)
+
+
+@_code.register
+def _code_scalar(node: N.Scalar) -> str:
+    return str(Code().doprint(node.e))
+
+
+@_code.register
+def _code_zero(node: N.Zero) -> str:
+    return f"numpy.zeros(({dim(node.rows)}, {dim(node.cols)}))"
+
+
+@_code.register
+def _code_identity(node: N.Identity) -> str:
+    return f"numpy.eye({dim(node.n)})"
+
+
+@_code.register
+def _code_ones(node: N.Ones) -> str:
+    return f"numpy.ones(({dim(node.rows)}, {dim(node.cols)}))"
+
+
+@_code.register
+def _code_kron(node: K.Kron) -> str:
+    return f"numpy.kron({code(node.a)}, {code(node.b)})"
+
+
+@_code.register
+def _code_commutation(node: K.Commutation) -> str:
+    return f"_commutation({dim(node.m)}, {dim(node.n)})"
+
+
+@_code.register
+def _code_vec(node: K.Vec) -> str:
+    return f"({code(node.arg)}).reshape(-1, 1)"
+
+
+@_code.register
+def _code_blocks(node: K.Blocks) -> str:
+    return "numpy.block([" + ", ".join("[" + ", ".join(code(b) for b in row) + "]" for row in node.grid) + "])"
+
+
+@_code.register
+def _code_unit(node: N.Unit) -> str:
+    return f"_unit({dim(node.rows)}, {dim(node.cols)}, {node.i}, {node.j})"
+
+
+@_code.register
+def _code_prod(node: N.Prod) -> str:
+    chain = " @ ".join(f"({code(f)})" for f in node.factors)
+    if node.is_scalar:
+        chain = f"({chain}).item()"
+    return chain if node.coeff == 1 else f"({Code().doprint(node.coeff)}) * {chain}"
+
+
+@_code.register
+def _code_sum(node: N.Sum) -> str:
+    return " + ".join(f"({code(t)})" for t in display_order(node.terms))
+
+
+@_code.register
+def _code_transpose(node: N.Transpose) -> str:
+    return f"({code(node.arg)}).T"
+
+
+@_code.register
+def _code_hadamard(node: N.Hadamard) -> str:
+    return " * ".join(f"({code(f)})" for f in display_order(node.factors))
+
+
+@_code.register
+def _code_elementwise(node: N.Elementwise) -> str:
+    return str(Code(f"({code(node.arg)})").doprint(node.fn))
+
+
+@_code.register
+def _code_entry(node: N.Entry) -> str:
+    return f"({code(node.arg)})[{node.i}, {node.j}]"
+
+
+# node kinds that are one numpy call on their argument
+_CALLS: dict[type[N.Node], str] = {
+    N.Inverse: "numpy.linalg.inv({})", N.Softmax: "_softmax({})", N.Diag: "numpy.diagflat({})",
+    N.DiagOf: "numpy.diag({}).reshape(-1, 1)", N.Det: "numpy.linalg.det({})",
+    N.LogDet: "numpy.linalg.slogdet({})[1]", N.Norm: "numpy.linalg.norm({})", N.SumAll: "numpy.sum({})",
+    N.LogSumExp: "_logsumexp({})", N.Trace: "numpy.trace({})"}
+
+
+def _code_call(node: N.Node) -> str:
+    return _CALLS[type(node)].format(code(node.arg))  # type: ignore[attr-defined]
+
+
+for _kind in _CALLS:
+    _code.register(_kind, _code_call)
 
 
 def function_source(name: str, doc: str, variables: list[tuple[str, tuple[Any, ...]]], value: N.Node,
@@ -233,7 +291,7 @@ def ordered_variables(node: N.Node) -> list[tuple[str, tuple[Any, ...]]]:
         exprs = [n.e] if isinstance(n, N.Scalar) else [n.coeff] if isinstance(n, N.Prod) else (
             [n.fn] if isinstance(n, N.Elementwise) else [])
         for e in exprs:
-            for s in sorted(e.free_symbols, key=sp.default_sort_key):
+            for s in sorted(e.free_symbols, key=lambda s: sp.default_sort_key(shown(s))):  # as printed
                 if N.node_of(s) is not None:
                     visit(N.node_of(s))
         for c in n.children():

@@ -13,9 +13,11 @@ from typing import Any
 import sympy as sp
 
 from ..steps import Step
+from . import algebra as A
 from . import nodes as N
 from .differential import Differential, placeholder, trace
 from .kron import Blocks, Kron, Vec, vec
+from .printing import latex, plain
 
 # rule name -> (plain, LaTeX) general form
 RULES: dict[str, tuple[str, str]] = {
@@ -71,8 +73,8 @@ class Tracing(Differential):
 
     def lhs(self, node: N.Node) -> tuple[str, str]:
         if self.by is not None:
-            return f"d/d{self.by} ({node.plain()})", rf"\frac{{d}}{{d{self.by}}}\left({node.latex()}\right)"
-        return f"d({node.plain()})", rf"\mathrm{{d}}\left({node.latex()}\right)"
+            return f"d/d{self.by} ({plain(node)})", rf"\frac{{d}}{{d{self.by}}}\left({latex(node)}\right)"
+        return f"d({plain(node)})", rf"\mathrm{{d}}\left({latex(node)}\right)"
 
     def record(self, node: N.Node, compute: Any) -> N.Node:
         self.stack.append([])
@@ -123,13 +125,13 @@ def gradient_steps(f: N.Node, var: N.Node, g: N.Node) -> list[Step]:
     name = _name(var)
     section, df, dv = differential_section(f, var)
     if var.is_scalar:
-        form: N.Node = N.mul(g, dv)
+        form: N.Node = A.mul(g, dv)
         note = "a scalar variable: df = f'*dt"
     elif var.cols == 1:
-        form = N.mul(N.transpose(g), dv)
+        form = A.mul(A.transpose(g), dv)
         note = "a'*dx collects every term: df = g'*dx"
     else:
-        form = N.Scalar(trace(N.mul(N.transpose(g), dv)))
+        form = N.Scalar(trace(A.mul(A.transpose(g), dv)))
         note = "tr(A*B) = tr(B*A), a'*dX*b = tr(b*a'*dX), tr(A') = tr(A): df = tr(G'*dX)"
     trace_form = _eq("trace form", ("df", r"\mathrm{d}f"), form, expr=df, note=note)
     read = _eq("read off the gradient", (f"grad_{name} f", rf"\nabla_{{{name}}} f"), g,
@@ -142,11 +144,11 @@ def jacobian_steps(f: N.Node, var: N.Node, j: N.Node, of: str = "f") -> list[Ste
     name = _name(var)
     section, df, dv = differential_section(f, var)
     if (f.is_scalar or f.cols == 1) and (var.is_scalar or var.cols == 1):
-        form = N.mul(j, dv)
+        form = A.mul(j, dv)
         lhs = (f"d{of}", rf"\mathrm{{d}}{of}")
         note = "A*dx -> A, a .* (B*dx) -> diag(a)*B, s*(s'*dx) -> s*s'"
     else:
-        form = N.mul(j, vec(dv)) if not dv.is_scalar else N.mul(j, dv)
+        form = A.mul(j, vec(dv)) if not dv.is_scalar else A.mul(j, dv)
         lhs = (f"vec(d{of})", rf"\operatorname{{vec}}_{{r}}(\mathrm{{d}}{of})")
         note = ("rows flattened: vec(A*dX*B) = kron(A, B')*vec(dX), vec(dX') = commutation(m, n)*vec(dX), "
                 "vec(M .* dX) = diag(vec(M))*vec(dX)")

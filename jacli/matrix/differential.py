@@ -13,9 +13,12 @@ with a scalar variable and d = 1 it is the derivative itself (``diff`` by a scal
 
 from __future__ import annotations
 
+import functools
+
 import sympy as sp
 
 from ..errors import UnsupportedError
+from . import algebra as A
 from . import nodes as N
 from .kron import Commutation, Kron, Vec, kron, vec
 
@@ -27,10 +30,10 @@ def frobenius(g: N.Node, a: N.Node) -> sp.Expr:
     if isinstance(g, N.Zero) or isinstance(a, N.Zero):
         return sp.S.Zero
     if g.cols == 1:
-        return N.as_expr(N.mul(N.transpose(g), a))
-    p = N.mul(N.transpose(g), a)
+        return N.as_expr(A.mul(A.transpose(g), a))
+    p = A.mul(A.transpose(g), a)
     coeff, fs = N.split(p)
-    return coeff * N.atom(N.Trace(N._prod(sp.S.One, fs)))
+    return coeff * N.atom(N.Trace(A.prod(sp.S.One, fs)))
 
 
 def trace(node: N.Node) -> sp.Expr:
@@ -53,7 +56,7 @@ def _reduced(node: N.Node, kind: type[N.Node]) -> sp.Expr:
     if isinstance(node, N.Sum):
         return sp.Add(*[_reduced(t, kind) for t in node.terms])
     c, fs = N.split(node)
-    return c * N.atom(kind(N._prod(sp.S.One, fs)))  # type: ignore[call-arg]
+    return c * N.atom(kind(A.prod(sp.S.One, fs)))  # type: ignore[call-arg]
 
 
 class Differential:
@@ -85,74 +88,162 @@ class Differential:
             total += sp.diff(e, s) * N.as_expr(self.atom(a))
         return total
 
-    def atom(self, a: N.Node) -> N.Node:  # noqa: C901 - one rule per scalar-valued node
-        if isinstance(a, N.ScalarVar):
-            return self.dvar
-        if isinstance(a, N.Prod):
-            return self._d(a)
-        if isinstance(a, N.Det):
-            return N.Scalar(N.atom(a) * trace(N.mul(N.inverse(a.arg), self(a.arg))))
-        if isinstance(a, N.LogDet):
-            return N.Scalar(trace(N.mul(N.inverse(a.arg), self(a.arg))))
-        if isinstance(a, N.Norm):
-            return N.Scalar(frobenius(a.arg, self(a.arg)) / N.atom(a))
-        if isinstance(a, N.SumAll):
-            return N.Scalar(sum_all(self(a.arg)))
-        if isinstance(a, N.LogSumExp):
-            return N.mul(N.transpose(N.Softmax(a.arg)), self(a.arg))
-        if isinstance(a, N.Entry):
-            inner = self(a.arg)
-            return N.Scalar(N.as_expr(N.entry(inner, a.i, a.j)) if not isinstance(inner, N.Zero) else 0)
-        if type(a) is N.Trace:
-            return N.Scalar(trace(self(a.arg)))
-        raise UnsupportedError(f"no differential rule for {type(a).__name__}")
+    def atom(self, a: N.Node) -> N.Node:
+        """d of a scalar-valued node (an atom of scalar algebra)."""
+        return _d_atom(a, self)
 
-    def _d(self, y: N.Node) -> N.Node:  # noqa: C901 - one rule per node type
-        if isinstance(y, N.Var):
-            return self.dvar if y.name == self.name else N.Zero(y.rows, y.cols)
-        if isinstance(y, N.Scalar):
-            return N.Scalar(self.scalar(y.e))
-        if isinstance(y, (N.Zero, N.Identity, N.Ones, N.Unit, Commutation)):
-            return N.Zero(y.rows, y.cols)
-        if isinstance(y, N.Prod):
-            terms: list[N.Node] = []
-            body = N._prod(sp.S.One, y.factors)
-            if any(self.has(N.node_of(s)) for s in N.atoms_of(y.coeff)):
-                terms.append(N.mul(N.Scalar(self.scalar(y.coeff)), body))
-            fs = y.factors
-            for k, f in enumerate(fs):
-                if self.has(f):
-                    terms.append(N.mul(N.Scalar(y.coeff), *fs[:k], self(f), *fs[k + 1:]))
-            return N.add(*terms) if terms else N.Zero(y.rows, y.cols)
-        if isinstance(y, N.Sum):
-            return N.add(*[self(t) for t in y.terms])
-        if isinstance(y, N.Transpose):
-            return N.transpose(self(y.arg))
-        if isinstance(y, N.Inverse):
-            return N.scale(sp.S.NegativeOne, N.mul(y, self(y.arg), y))
-        if isinstance(y, N.Hadamard):
-            parts = [N.hadamard(*y.factors[:k], self(f), *y.factors[k + 1:])
-                     for k, f in enumerate(y.factors) if self.has(f)]
-            return N.add(*parts)
-        if isinstance(y, N.Elementwise):  # φ_c(A): d = φ'(A) ⊙ dA + Σ (∂φ/∂c)(A) dc over scalar parameters c
-            parts = [N.hadamard(N.elementwise(sp.diff(y.fn, N.T), y.arg), self(y.arg))] if self.has(y.arg) else []
-            for s in N.atoms_of(y.fn):
-                if self.has(N.node_of(s)):
-                    dc = N.as_expr(self.atom(N.node_of(s)))
-                    parts.append(N.scale(dc, N.elementwise(sp.diff(y.fn, s), y.arg)))
-            return N.add(*parts)
-        if isinstance(y, N.Softmax):
-            dv = self(y.arg)
-            return N.add(N.hadamard(y, dv), N.scale(sp.S.NegativeOne, N.mul(y, N.transpose(y), dv)))
-        if isinstance(y, Kron):
-            return N.add(kron(self(y.a), y.b), kron(y.a, self(y.b)))
-        if isinstance(y, Vec):
-            return vec(self(y.arg))
-        if isinstance(y, N.Diag):
-            return N.Diag(self(y.arg))
-        if isinstance(y, N.DiagOf):
-            return N.DiagOf(self(y.arg))
-        raise UnsupportedError(f"no differential rule for {type(y).__name__}")
+    def _d(self, y: N.Node) -> N.Node:
+        """d of a node that depends on the variable (one rule per node kind)."""
+        return _d(y, self)
+
+
+# --- d of atoms: scalar-valued nodes -------------------------------------------------------------
+@functools.singledispatch
+def _d_atom(a: N.Node, d: Differential) -> N.Node:
+    raise UnsupportedError(f"no differential rule for {type(a).__name__}")
+
+
+@_d_atom.register
+def _d_atom_variable(a: N.ScalarVar, d: Differential) -> N.Node:
+    return d.dvar
+
+
+@_d_atom.register
+def _d_atom_prod(a: N.Prod, d: Differential) -> N.Node:
+    return d._d(a)
+
+
+@_d_atom.register
+def _d_atom_det(a: N.Det, d: Differential) -> N.Node:
+    return N.Scalar(N.atom(a) * trace(A.mul(A.inverse(a.arg), d(a.arg))))
+
+
+@_d_atom.register
+def _d_atom_logdet(a: N.LogDet, d: Differential) -> N.Node:
+    return N.Scalar(trace(A.mul(A.inverse(a.arg), d(a.arg))))
+
+
+@_d_atom.register
+def _d_atom_norm(a: N.Norm, d: Differential) -> N.Node:
+    return N.Scalar(frobenius(a.arg, d(a.arg)) / N.atom(a))
+
+
+@_d_atom.register
+def _d_atom_sum_all(a: N.SumAll, d: Differential) -> N.Node:
+    return N.Scalar(sum_all(d(a.arg)))
+
+
+@_d_atom.register
+def _d_atom_logsumexp(a: N.LogSumExp, d: Differential) -> N.Node:
+    return A.mul(A.transpose(N.Softmax(a.arg)), d(a.arg))
+
+
+@_d_atom.register
+def _d_atom_entry(a: N.Entry, d: Differential) -> N.Node:
+    inner = d(a.arg)
+    return N.Scalar(N.as_expr(A.entry(inner, a.i, a.j)) if not isinstance(inner, N.Zero) else 0)
+
+
+@_d_atom.register
+def _d_atom_trace(a: N.Trace, d: Differential) -> N.Node:
+    if type(a) is not N.Trace:  # a scalar-valued kind without a rule of its own
+        raise UnsupportedError(f"no differential rule for {type(a).__name__}")
+    return N.Scalar(trace(d(a.arg)))
+
+
+# --- d of nodes ----------------------------------------------------------------------------------
+@functools.singledispatch
+def _d(y: N.Node, d: Differential) -> N.Node:
+    raise UnsupportedError(f"no differential rule for {type(y).__name__}")
+
+
+@_d.register
+def _d_variable(y: N.Var, d: Differential) -> N.Node:
+    return d.dvar if y.name == d.name else N.Zero(y.rows, y.cols)
+
+
+@_d.register
+def _d_scalar(y: N.Scalar, d: Differential) -> N.Node:
+    return N.Scalar(d.scalar(y.e))
+
+
+@_d.register(N.Zero)
+@_d.register(N.Identity)
+@_d.register(N.Ones)
+@_d.register(N.Unit)
+@_d.register(Commutation)
+def _d_constant(y: N.Node, d: Differential) -> N.Node:
+    return N.Zero(y.rows, y.cols)
+
+
+@_d.register
+def _d_prod(y: N.Prod, d: Differential) -> N.Node:
+    terms: list[N.Node] = []
+    body = A.prod(sp.S.One, y.factors)
+    if any(d.has(N.node_of(s)) for s in N.atoms_of(y.coeff)):
+        terms.append(A.mul(N.Scalar(d.scalar(y.coeff)), body))
+    fs = y.factors
+    for k, f in enumerate(fs):
+        if d.has(f):
+            terms.append(A.mul(N.Scalar(y.coeff), *fs[:k], d(f), *fs[k + 1:]))
+    return A.add(*terms) if terms else N.Zero(y.rows, y.cols)
+
+
+@_d.register
+def _d_sum(y: N.Sum, d: Differential) -> N.Node:
+    return A.add(*[d(t) for t in y.terms])
+
+
+@_d.register
+def _d_transpose(y: N.Transpose, d: Differential) -> N.Node:
+    return A.transpose(d(y.arg))
+
+
+@_d.register
+def _d_inverse(y: N.Inverse, d: Differential) -> N.Node:
+    return A.scale(sp.S.NegativeOne, A.mul(y, d(y.arg), y))
+
+
+@_d.register
+def _d_hadamard(y: N.Hadamard, d: Differential) -> N.Node:
+    return A.add(*[A.hadamard(*y.factors[:k], d(f), *y.factors[k + 1:]) for k, f in enumerate(y.factors) if d.has(f)])
+
+
+@_d.register
+def _d_elementwise(y: N.Elementwise, d: Differential) -> N.Node:
+    """φ_c(A): d = φ'(A) ⊙ dA + Σ (∂φ/∂c)(A) dc over scalar parameters c."""
+    parts = [A.hadamard(A.elementwise(sp.diff(y.fn, N.T), y.arg), d(y.arg))] if d.has(y.arg) else []
+    for s in N.atoms_of(y.fn):
+        if d.has(N.node_of(s)):
+            dc = N.as_expr(d.atom(N.node_of(s)))
+            parts.append(A.scale(dc, A.elementwise(sp.diff(y.fn, s), y.arg)))
+    return A.add(*parts)
+
+
+@_d.register
+def _d_softmax(y: N.Softmax, d: Differential) -> N.Node:
+    dv = d(y.arg)
+    return A.add(A.hadamard(y, dv), A.scale(sp.S.NegativeOne, A.mul(y, A.transpose(y), dv)))
+
+
+@_d.register
+def _d_kron(y: Kron, d: Differential) -> N.Node:
+    return A.add(kron(d(y.a), y.b), kron(y.a, d(y.b)))
+
+
+@_d.register
+def _d_vec(y: Vec, d: Differential) -> N.Node:
+    return vec(d(y.arg))
+
+
+@_d.register
+def _d_diag(y: N.Diag, d: Differential) -> N.Node:
+    return N.Diag(d(y.arg))
+
+
+@_d.register
+def _d_diag_of(y: N.DiagOf, d: Differential) -> N.Node:
+    return N.DiagOf(d(y.arg))
 
 
 def differential(f: N.Node, var: N.Node, dvar: N.Node) -> N.Node:

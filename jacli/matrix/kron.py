@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from . import algebra as A
 from . import nodes as N
 
 
@@ -92,7 +93,7 @@ class Kron(N.Node):
         return (self.a, self.b)
 
     def transposed(self) -> N.Node:
-        return kron(N.transpose(self.a), N.transpose(self.b))
+        return kron(A.transpose(self.a), A.transpose(self.b))
 
 
 @dataclass(frozen=True)
@@ -154,7 +155,7 @@ class Blocks(N.Node):
         return tuple(b for row in self.grid for b in row)
 
     def transposed(self) -> N.Node:
-        return Blocks(tuple(tuple(N.transpose(self.grid[i][j]) for i in range(len(self.grid)))
+        return Blocks(tuple(tuple(A.transpose(self.grid[i][j]) for i in range(len(self.grid)))
                             for j in range(len(self.grid[0]))))
 
 
@@ -166,34 +167,34 @@ def _one(node: N.Node) -> bool:
 def kron(a: N.Node, b: N.Node) -> N.Node:
     """a ⊗ b, with scalars taken out, I ⊗ I = I, and column ⊗ row = column * row."""
     if _one(a) or a.is_scalar:
-        return N.scale(sp.S.One if _one(a) else N.as_expr(a), b)
+        return A.scale(sp.S.One if _one(a) else N.as_expr(a), b)
     if _one(b) or b.is_scalar:
-        return N.scale(sp.S.One if _one(b) else N.as_expr(b), a)
+        return A.scale(sp.S.One if _one(b) else N.as_expr(b), a)
     if isinstance(a, N.Zero) or isinstance(b, N.Zero):
         return N.Zero(dim_mul(a.rows, b.rows), dim_mul(a.cols, b.cols))
     ca, fa = N.split(a)
     cb, fb = N.split(b)
-    pa, pb = N._prod(sp.S.One, fa), N._prod(sp.S.One, fb)
+    pa, pb = A.prod(sp.S.One, fa), A.prod(sp.S.One, fb)
     if isinstance(pa, N.Identity) and isinstance(pb, N.Identity):
         inner: N.Node = N.Identity(dim_mul(pa.n, pb.n))
     elif (pa.cols == 1 and pb.rows == 1) or (pa.rows == 1 and pb.cols == 1):
-        inner = N.mul(pa, pb) if pa.cols == 1 else N.mul(pb, pa)
+        inner = A.mul(pa, pb) if pa.cols == 1 else A.mul(pb, pa)
     else:
         inner = Kron(pa, pb)
-    return N.scale(ca * cb, inner)
+    return A.scale(ca * cb, inner)
 
 
 def vec(node: N.Node) -> N.Node:
     if node.is_scalar or node.cols == 1:
         return node
     if node.rows == 1:
-        return N.transpose(node)
+        return A.transpose(node)
     if isinstance(node, N.Zero):
         return N.Zero(size(node), 1)
     c, fs = N.split(node)
     if len(fs) == 2 and fs[0].cols == 1 and fs[1].rows == 1:  # vec_r(a bᵀ) = a ⊗ b
-        return N.scale(c, kron(fs[0], N.transpose(fs[1])))
-    return N.scale(c, Vec(N._prod(sp.S.One, fs)))
+        return A.scale(c, kron(fs[0], A.transpose(fs[1])))
+    return A.scale(c, Vec(A.prod(sp.S.One, fs)))
 
 
 def kmul(*nodes: N.Node) -> N.Node:
@@ -204,8 +205,8 @@ def kmul(*nodes: N.Node) -> N.Node:
         cb, fb = N.split(nxt)
         x, y = fa[-1], fb[0]
         if (isinstance(x, Kron) and isinstance(y, Kron) and x.a.cols == y.a.rows and x.b.cols == y.b.rows):
-            merged = kron(N.mul(x.a, y.a), N.mul(x.b, y.b))
-            out = N.mul(N.Scalar(ca * cb), *fa[:-1], merged, *fb[1:])
+            merged = kron(A.mul(x.a, y.a), A.mul(x.b, y.b))
+            out = A.mul(N.Scalar(ca * cb), *fa[:-1], merged, *fb[1:])
         else:
-            out = N.mul(out, nxt)
+            out = A.mul(out, nxt)
     return out

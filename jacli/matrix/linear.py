@@ -12,6 +12,7 @@ from __future__ import annotations
 import sympy as sp
 
 from ..errors import UnsupportedError
+from . import algebra as A
 from . import nodes as N
 from .kron import Commutation, kmul, kron, size, vec
 
@@ -21,7 +22,7 @@ def _identity(d: N.Dim) -> N.Node:
 
 
 def _chain(fs: tuple[N.Node, ...]) -> N.Node | None:
-    return N._prod(sp.S.One, fs) if fs else None
+    return A.prod(sp.S.One, fs) if fs else None
 
 
 def linear_map(node: N.Node, d: N.Node) -> N.Node:  # noqa: C901 - one case per node type
@@ -33,7 +34,7 @@ def linear_map(node: N.Node, d: N.Node) -> N.Node:  # noqa: C901 - one case per 
     if isinstance(node, N.Scalar):
         return _scalar(node.e, d)
     if isinstance(node, N.Sum):
-        return N.add(*[linear_map(t, d) for t in node.terms])
+        return A.add(*[linear_map(t, d) for t in node.terms])
     if isinstance(node, N.Prod):
         return _product(node, d)
     if isinstance(node, N.Transpose):
@@ -46,12 +47,12 @@ def linear_map(node: N.Node, d: N.Node) -> N.Node:  # noqa: C901 - one case per 
         if len(have) != 1:
             raise UnsupportedError("not linear in the differential")
         others = [f for f in node.factors if f is not have[0]]
-        m = N.hadamard(*others) if len(others) > 1 else others[0]
+        m = A.hadamard(*others) if len(others) > 1 else others[0]
         return kmul(N.Diag(vec(m)), linear_map(have[0], d))
     if isinstance(node, N.Elementwise):
         if sp.diff(node.fn, N.T, 2) != 0 or node.fn.xreplace({N.T: 0}) != 0:
             raise UnsupportedError("not linear in the differential")
-        return N.scale(sp.diff(node.fn, N.T), linear_map(node.arg, d))
+        return A.scale(sp.diff(node.fn, N.T), linear_map(node.arg, d))
     raise UnsupportedError(f"no matrix form for the linear map through {type(node).__name__}")
 
 
@@ -64,8 +65,8 @@ def _scalar(e: sp.Expr, d: N.Node) -> N.Node:
         c = sp.diff(e, s)
         if any(N.contains(N.node_of(t), d) for t in N.atoms_of(c)):
             raise UnsupportedError("not linear in the differential")
-        parts.append(N.mul(N.Scalar(c), _atom(a, d)))
-    return N.add(*parts) if parts else N.Zero(1, size(d))
+        parts.append(A.mul(N.Scalar(c), _atom(a, d)))
+    return A.add(*parts) if parts else N.Zero(1, size(d))
 
 
 def _atom(a: N.Node, d: N.Node) -> N.Node:
@@ -78,16 +79,16 @@ def _atom(a: N.Node, d: N.Node) -> N.Node:
         have = [k for k, f in enumerate(fs) if N.contains(f, d)]
         if len(have) == 1:  # tr(P F Q) = tr(Q P F) = vec_r((Q P)ᵀ)ᵀ vec_r(F)
             k = have[0]
-            qp = N.mul(*fs[k + 1:], *fs[:k]) if len(fs) > 1 else N.Identity(fs[0].rows)
-            row = N.transpose(vec(N.transpose(qp)))
-            return N.scale(c, kmul(row, linear_map(fs[k], d)))
-        return kmul(N.transpose(vec(N.Identity(inner.rows))), linear_map(inner, d))
+            qp = A.mul(*fs[k + 1:], *fs[:k]) if len(fs) > 1 else N.Identity(fs[0].rows)
+            row = A.transpose(vec(A.transpose(qp)))
+            return A.scale(c, kmul(row, linear_map(fs[k], d)))
+        return kmul(A.transpose(vec(N.Identity(inner.rows))), linear_map(inner, d))
     if isinstance(a, N.SumAll):
         return kmul(N.Ones(1, size(a.arg)), linear_map(a.arg, d))
     if isinstance(a, N.Entry) and a.arg.cols == 1:
-        return kmul(N.transpose(N.Unit(a.arg.rows, 1, a.i, 0)), linear_map(a.arg, d))
+        return kmul(A.transpose(N.Unit(a.arg.rows, 1, a.i, 0)), linear_map(a.arg, d))
     if isinstance(a, N.Entry) and a.arg.rows == 1:
-        return kmul(N.transpose(N.Unit(a.arg.cols, 1, a.j, 0)), linear_map(a.arg, d))
+        return kmul(A.transpose(N.Unit(a.arg.cols, 1, a.j, 0)), linear_map(a.arg, d))
     raise UnsupportedError(f"no matrix form for the linear map through {type(a).__name__}")
 
 
@@ -99,15 +100,15 @@ def _product(node: N.Prod, d: N.Node) -> N.Node:
     if in_coeff:
         if have:
             raise UnsupportedError("not linear in the differential")
-        return N.mul(vec(N._prod(sp.S.One, fs)), _scalar(coeff, d))
+        return A.mul(vec(A.prod(sp.S.One, fs)), _scalar(coeff, d))
     if len(have) != 1:
         raise UnsupportedError("not linear in the differential")
     k = have[0]
     f = fs[k]
     pre, post = _chain(fs[:k]), _chain(fs[k + 1:])
     if isinstance(f, N.Diag) and post is not None and post.cols == 1:  # diag(g) v = diag(v) g
-        rest = N.mul(*fs[:k], N.Diag(post)) if pre is not None else N.Diag(post)
-        return N.scale(coeff, kmul(rest, linear_map(f.arg, d)))
+        rest = A.mul(*fs[:k], N.Diag(post)) if pre is not None else N.Diag(post)
+        return A.scale(coeff, kmul(rest, linear_map(f.arg, d)))
     left = pre if pre is not None else N.Identity(f.rows)
-    right = N.transpose(post) if post is not None else N.Identity(f.cols)
-    return N.scale(coeff, kmul(kron(left, right), linear_map(f, d)))
+    right = A.transpose(post) if post is not None else N.Identity(f.cols)
+    return A.scale(coeff, kmul(kron(left, right), linear_map(f, d)))

@@ -16,6 +16,7 @@ from ..arrays import index_message
 from ..build import CONSTANTS, ELEMENTWISE, ChainLowering, Workspace, number
 from ..errors import ShapeError, UnsupportedError
 from ..shapes import SCALAR, format_shape
+from . import algebra as A
 from . import nodes as N
 from .kron import Blocks, Commutation, dim_mul, kron, vec
 
@@ -68,49 +69,49 @@ class MatrixLowerer(ChainLowering):
         return variable(self.ws, name)
 
     def _Neg(self, node: sx.Neg) -> N.Node:
-        return N.scale(sp.S.NegativeOne, self.lower(node.operand))
+        return A.scale(sp.S.NegativeOne, self.lower(node.operand))
 
     def _Add(self, node: sx.Add) -> N.Node:
         total = self.lower(node.args[0])
         for op, arg, pos in zip(node.ops[1:], node.args[1:], node.pos[1:], strict=False):
             v = self.lower(arg)
             if op == "-":
-                v = N.scale(sp.S.NegativeOne, v)
+                v = A.scale(sp.S.NegativeOne, v)
             total = self.plus(total, v, op, pos)
         return total
 
     def plus(self, a: N.Node, b: N.Node, op: str, pos: int) -> N.Node:
         if a.is_scalar and b.is_scalar:
-            return N.add(a, b)
+            return A.add(a, b)
         if a.is_scalar:
-            return N.broadcast(N.as_expr(a), b)
+            return A.broadcast(N.as_expr(a), b)
         if b.is_scalar:
-            return N.broadcast(N.as_expr(b), a)
+            return A.broadcast(N.as_expr(b), a)
         if a.shape != b.shape:
             word = "add" if op == "+" else "subtract"
             raise self.error(f"cannot {word} a {describe(a)} and a {describe(b)} "
                              "(arrays of different shapes are never broadcast)", pos)
-        return N.add(a, b)
+        return A.add(a, b)
 
     def matmul(self, a: N.Node, b: N.Node, pos: int) -> N.Node:
         if not a.is_scalar and not b.is_scalar and a.cols != b.rows:
             raise self.error(f"cannot multiply a {describe(a)} by a {describe(b)}: "
                              f"inner sizes {a.cols} and {b.rows} differ", pos)
-        return N.mul(a, b)
+        return A.mul(a, b)
 
     def hadamard(self, a: N.Node, b: N.Node, pos: int) -> N.Node:
         if not a.is_scalar and not b.is_scalar and a.shape != b.shape:
             raise self.error(f"elementwise product needs equal shapes, not a {describe(a)} and a {describe(b)}", pos)
-        return N.hadamard(a, b)
+        return A.hadamard(a, b)
 
     def divide(self, a: N.Node, b: N.Node, pos: int) -> N.Node:
         if b.is_scalar:
             eb = N.as_expr(b)
             if eb.is_zero:
                 raise self.error("division by zero", pos)
-            return N.scale(1 / eb, a)
+            return A.scale(1 / eb, a)
         if a.is_scalar:
-            return N.elementwise(N.as_expr(a) / N.T, b)
+            return A.elementwise(N.as_expr(a) / N.T, b)
         raise self.error(f"cannot divide a {describe(a)} by a {describe(b)}; "
                          "use inv(...) for matrix inverses or hadamard(a, 1/b) entry by entry", pos)
 
@@ -119,7 +120,7 @@ class MatrixLowerer(ChainLowering):
         if self.ws.transposes(node):
             if base.is_scalar:
                 raise self.ws.scalar_transpose(node, self.text)
-            return N.transpose(base)
+            return A.transpose(base)
         if not base.is_scalar:
             exp = self.lower(node.exp)
             e = N.as_expr(exp) if exp.is_scalar else None
@@ -135,17 +136,17 @@ class MatrixLowerer(ChainLowering):
             if abs(k) > 8:
                 raise UnsupportedError("matrix powers above 8 are not supported in matrix form")
             if k < 0:
-                base, k = N.inverse(base), -k
+                base, k = A.inverse(base), -k
             if k == 0:
                 return N.Identity(base.rows)
-            return N.mul(*([base] * k))
+            return A.mul(*([base] * k))
         exp = self.lower(node.exp)
         if not exp.is_scalar:
             raise self.error(f"the exponent must be a scalar, not a {describe(exp)}", node.pos)
         return N.Scalar(sp.Pow(N.as_expr(base), N.as_expr(exp)))
 
     def _Transpose(self, node: sx.Transpose) -> N.Node:
-        return N.transpose(self.lower(node.operand))
+        return A.transpose(self.lower(node.operand))
 
     def _Index(self, node: sx.Index) -> N.Node:
         v = self.lower(node.operand)
@@ -169,7 +170,7 @@ class MatrixLowerer(ChainLowering):
         if v.cols == 1:
             return N.Scalar(N.atom(N.Entry(v, idx[0], 0)))
         if v.rows == 1:
-            return N.Scalar(N.atom(N.Entry(N.transpose(v), idx[0], 0)))
+            return N.Scalar(N.atom(N.Entry(A.transpose(v), idx[0], 0)))
         raise UnsupportedError("row selection W[i] of a matrix is not supported in matrix form; use W[i,j]")
 
     def _List(self, node: sx.List) -> N.Node:
@@ -201,9 +202,9 @@ class MatrixLowerer(ChainLowering):
             self.arity(node, args, 1)
             (a,) = args
             if name == "log" and isinstance(a, N.Softmax):  # log softmax(v) = v - logsumexp(v)
-                return N.broadcast(-N.atom(N.LogSumExp(a.arg)), a.arg)
+                return A.broadcast(-N.atom(N.LogSumExp(a.arg)), a.arg)
             fn = sp.log(N.T) if name == "log" else ELEMENTWISE[name](N.T)
-            return N.elementwise(fn, a)
+            return A.elementwise(fn, a)
         handler = getattr(self, "fn_" + name, None)
         if handler is None:
             raise UnsupportedError(f"{name}() is not supported together with symbolic sizes")
@@ -230,7 +231,7 @@ class MatrixLowerer(ChainLowering):
         a = self.square(node, args)
         if a.is_scalar and N.as_expr(a).is_zero:
             raise self.error("division by zero: inverse of 0", node.pos)
-        return N.inverse(a)
+        return A.inverse(a)
 
     def fn_det(self, node: sx.Call, args: list[N.Node]) -> N.Node:
         a = self.square(node, args)
@@ -245,15 +246,15 @@ class MatrixLowerer(ChainLowering):
         if a.is_scalar:
             return a
         if isinstance(a, N.Sum):
-            return N.add(*[N.Scalar(N.atom(N.Trace(t))) for t in a.terms])
+            return A.add(*[N.Scalar(N.atom(N.Trace(t))) for t in a.terms])
         coeff, fs = N.split(a)
-        return N.Scalar(coeff * N.atom(N.Trace(N._prod(sp.S.One, fs))))
+        return N.Scalar(coeff * N.atom(N.Trace(A.prod(sp.S.One, fs))))
 
     fn_trace = fn_tr
 
     def fn_transpose(self, node: sx.Call, args: list[N.Node]) -> N.Node:
         self.arity(node, args, 1)
-        return N.transpose(args[0])
+        return A.transpose(args[0])
 
     def fn_norm(self, node: sx.Call, args: list[N.Node]) -> N.Node:
         self.arity(node, args, 1)
@@ -271,13 +272,13 @@ class MatrixLowerer(ChainLowering):
         self.arity(node, args, 2)
         a, b = args
         if a.is_scalar and b.is_scalar:
-            return N.mul(a, b)
-        va = a if a.cols == 1 else N.transpose(a)
-        vb = b if b.cols == 1 else N.transpose(b)
+            return A.mul(a, b)
+        va = a if a.cols == 1 else A.transpose(a)
+        vb = b if b.cols == 1 else A.transpose(b)
         if a.is_scalar or b.is_scalar or 1 not in a.shape or 1 not in b.shape or va.rows != vb.rows:
             raise self.error(f"dot() needs two vectors of the same length, not a {describe(a)} and a {describe(b)}",
                              node.pos)
-        return N.mul(N.transpose(va), vb)
+        return A.mul(A.transpose(va), vb)
 
     def fn_hadamard(self, node: sx.Call, args: list[N.Node]) -> N.Node:
         self.arity(node, args, 2)
@@ -291,7 +292,7 @@ class MatrixLowerer(ChainLowering):
         if a.cols == 1:
             return N.Diag(a)
         if a.rows == 1:
-            return N.Diag(N.transpose(a))
+            return N.Diag(A.transpose(a))
         self.need(node, a, "a vector or a square matrix", a.rows == a.cols)
         return N.DiagOf(a)
 
@@ -304,12 +305,12 @@ class MatrixLowerer(ChainLowering):
     def fn_softmax(self, node: sx.Call, args: list[N.Node]) -> N.Node:
         v = self.vector(node, args)
         if v.rows == 1:
-            return N.transpose(N.Softmax(N.transpose(v)))
+            return A.transpose(N.Softmax(A.transpose(v)))
         return N.Softmax(v)
 
     def fn_logsumexp(self, node: sx.Call, args: list[N.Node]) -> N.Node:
         v = self.vector(node, args)
-        return N.Scalar(N.atom(N.LogSumExp(v if v.cols == 1 else N.transpose(v))))
+        return N.Scalar(N.atom(N.LogSumExp(v if v.cols == 1 else A.transpose(v))))
 
 
     # array constructors (jacli.arrays for concrete sizes): sizes are integers or size names

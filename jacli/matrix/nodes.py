@@ -3,15 +3,18 @@
 Scalars (1x1 values) are sympy expressions over *atoms*: each scalar-valued matrix subexpression
 (tr(A*X), x'*A*x, det(X), norm(r), a scalar variable) is one real sympy Symbol registered here, so
 sympy does the scalar algebra (cancelling norm(r)/norm(r), collecting, differentiating g(u) by u).
-Non-scalar values are the node classes below. The smart constructors (``add``, ``mul``, ``scale``,
-``transpose``, ``inverse``, ``hadamard``, ``elementwise``) keep every tree in one canonical form:
-transposes pushed to the leaves, like terms collected, common factors taken out, 1x1 products
-turned into scalars, so that equal results print equally.
+Non-scalar values are the node classes below; jacli.matrix.algebra builds them in canonical form.
+
+Nothing here depends on how nodes are printed (jacli.matrix.printing imports this module, never
+the reverse): the canonical order of terms is ``order_key``, computed from the structure, and an
+atom's name is built from its structure as well.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
+import functools
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,19 +22,30 @@ import sympy as sp
 
 Dim = int | str
 
-# --- printing: jacli.matrix.printing registers itself here on import (the package imports it), so
-# this module never imports the printer that imports it: dependencies point one way
-class _Printers:
-    def __init__(self) -> None:
-        self.plain: Callable[[Any], str] = self._missing
-        self.latex: Callable[[Any], str] = self._missing
 
-    @staticmethod
-    def _missing(node: Any) -> str:
-        raise RuntimeError("jacli.matrix.printing is not loaded (import jacli.matrix, not jacli.matrix.nodes alone)")
+# --- structural order -------------------------------------------------------------------------
+@functools.lru_cache(maxsize=8192)
+def order_key(node: Node) -> tuple[Any, ...]:
+    """A total order on nodes from their structure alone: (class name, keys of the fields in order).
+
+    Fields that are nodes give their own key, sympy expressions their ``default_sort_key``,
+    tuples (chains, terms, block rows) the tuple of their items' keys, sizes and indices
+    themselves. Each field key is tagged by its kind so that keys of one class always compare.
+    """
+    fields = dataclasses.fields(node)  # type: ignore[arg-type]  # every concrete node is a dataclass
+    return (type(node).__name__, tuple(_field_key(getattr(node, f.name)) for f in fields))
 
 
-PRINTERS = _Printers()
+def _field_key(v: Any) -> tuple[Any, ...]:
+    if isinstance(v, Node):
+        return (3, order_key(v))
+    if isinstance(v, sp.Basic):
+        return (2, sp.default_sort_key(v))
+    if isinstance(v, tuple):
+        return (1, tuple(_field_key(x) for x in v))
+    if isinstance(v, str):
+        return (0, (1, v))
+    return (0, (0, v))  # an int size or index, or the sym flag
 
 
 # --- atoms: scalar-valued subexpressions as sympy symbols --------------------------------------
@@ -41,14 +55,20 @@ T = sp.Symbol("_t", real=True)  # the argument of elementwise functions; not a j
 
 
 def atom(node: Any) -> sp.Symbol:
-    """The sympy symbol standing for the scalar-valued ``node`` (interned: equal nodes, one symbol)."""
+    """The sympy symbol standing for the scalar-valued ``node`` (interned: equal nodes, one symbol).
+
+    A scalar variable is its own name; any other atom is named by its kind and a digest of its
+    order key, so that the name (and so sympy's order of terms) is the same in every run and
+    whatever was built before. The printers show atoms as the expressions they stand for.
+    """
     if isinstance(node, ScalarVar):
         sym = sp.Symbol(node.name, real=True)
     else:
         sym = _ATOMS.get(node)
-        if sym is None:  # named by its text, so that sympy orders sums the same way every run
-            name = f"\u27e8{PRINTERS.plain(node)}\u27e9"  # sorts after plain names: y*w'*x
-            while sp.Symbol(name, real=True) in _NODES:
+        if sym is None:
+            digest = hashlib.sha1(repr(order_key(node)).encode()).hexdigest()[:12]
+            name = f"\u27e8{type(node).__name__}:{digest}\u27e9"  # sorts after plain names
+            while sp.Symbol(name, real=True) in _NODES:  # a digest collision: never in practice
                 name += "'"
             sym = sp.Symbol(name, real=True)
     _ATOMS[node] = sym
@@ -80,15 +100,6 @@ class Node:
 
     def children(self) -> tuple[Node, ...]:
         return ()
-
-    def plain(self) -> str:
-        return PRINTERS.plain(self)
-
-    def latex(self) -> str:
-        return PRINTERS.latex(self)
-
-    def __str__(self) -> str:
-        return self.plain()
 
 
 @dataclass(frozen=True, eq=True)
@@ -335,11 +346,7 @@ class Entry(Node):
         return (self.arg,)
 
 
-# --- smart constructors -----------------------------------------------------------------------
-def S(e: Any) -> Scalar:
-    return Scalar(sp.sympify(e) if not isinstance(e, sp.Basic) else e)
-
-
+# --- queries ----------------------------------------------------------------------------------
 def as_expr(node: Node) -> sp.Expr:
     """The sympy form of a scalar-valued node."""
     if isinstance(node, Scalar):
@@ -355,297 +362,6 @@ def split(node: Node) -> tuple[sp.Expr, tuple[Node, ...]]:
     if isinstance(node, Prod):
         return node.coeff, node.factors
     return sp.S.One, (node,)
-
-
-def _prod(coeff: sp.Expr, factors: tuple[Node, ...]) -> Node:
-    if coeff == 0:
-        return Zero(factors[0].rows, factors[-1].cols)
-    if coeff == 1 and len(factors) == 1:
-        return factors[0]
-    return Prod(coeff, factors)
-
-
-def scale(c: sp.Expr, node: Node) -> Node:
-    c = sp.sympify(c)
-    if node.is_scalar:
-        return Scalar(sp.expand_mul(c * as_expr(node)) if c.is_Number else c * as_expr(node))
-    if c == 0 or isinstance(node, Zero):
-        return Zero(node.rows, node.cols)
-    coeff, fs = split(node)
-    return _prod(c * coeff, fs)
-
-
-def _simplify_chain(fs: list[Node]) -> tuple[sp.Expr, list[Node]]:
-    """Cancel A^-1 A, drop identities, and take 1x1 sub-products out as scalar atoms."""
-    coeff = sp.S.One
-    changed = True
-    while changed:
-        changed = False
-        fs = [f for f in fs if not isinstance(f, Identity)] or fs[:1]
-        for k in range(len(fs) - 1):
-            a, b = fs[k], fs[k + 1]
-            if (isinstance(a, Inverse) and a.arg == b) or (isinstance(b, Inverse) and b.arg == a) or (
-                isinstance(a, Transpose) and isinstance(a.arg, Inverse) and isinstance(b, Transpose)
-                and a.arg.arg == b.arg
-            ) or (isinstance(b, Transpose) and isinstance(b.arg, Inverse) and isinstance(a, Transpose)
-                  and b.arg.arg == a.arg):
-                fs = fs[:k] + [Identity(a.rows)] + fs[k + 2 :]
-                changed = True
-                break
-        if changed:
-            continue
-        for k in range(len(fs) - 1):  # diag(v)*ones = v, ones'*diag(v) = v'
-            a, b = fs[k], fs[k + 1]
-            if isinstance(a, Diag) and isinstance(b, Ones) and b.cols == 1:
-                fs = fs[:k] + [a.arg] + fs[k + 2 :]
-                changed = True
-                break
-            if isinstance(b, Diag) and isinstance(a, Ones) and a.rows == 1:
-                fs = fs[:k] + [transpose(b.arg)] + fs[k + 2 :]
-                changed = True
-                break
-        if changed:
-            continue
-        n = len(fs)
-        for i in range(n):
-            if fs[i].rows != 1:
-                continue
-            j = next((j for j in range(i, n) if fs[j].cols == 1), None)
-            if j is None or (i == 0 and j == n - 1) or j == i:
-                continue
-            coeff *= chain_atom(tuple(fs[i : j + 1]))
-            fs = fs[:i] + fs[j + 1 :]
-            changed = True
-            break
-    return coeff, fs
-
-
-def chain_atom(fs: tuple[Node, ...]) -> sp.Expr:
-    """The scalar of a 1x1 chain: v'*ones = sum(v), v'*e_k = v[k], otherwise an atom of the product."""
-    if len(fs) == 2:
-        a, b = fs
-        if isinstance(b, Ones) and a.rows == 1:
-            return sp.S.One if isinstance(a, Unit) else atom(SumAll(transpose(a)))
-        if isinstance(a, Ones) and b.cols == 1:
-            return sp.S.One if isinstance(b, Unit) else atom(SumAll(b))
-        if isinstance(b, Unit) and a.rows == 1:
-            return as_expr(entry(transpose(a), b.i))
-        if isinstance(a, Unit) and b.cols == 1:
-            return as_expr(entry(b, a.j))
-    return atom(Prod(sp.S.One, fs))
-
-
-def entry(v: Node, i: int, j: int = 0) -> Node:
-    """v[i] (or M[i, j]) as a scalar."""
-    if isinstance(v, Unit):
-        return Scalar(sp.S.One if (v.i, v.j) == (i, j) else sp.S.Zero)
-    if isinstance(v, Ones):
-        return Scalar(sp.S.One)
-    return Scalar(atom(Entry(v, i, j)))
-
-
-def mul(*nodes: Node) -> Node:
-    """Matrix product (scalars scale). Shapes are checked by the caller."""
-    coeff = sp.S.One
-    chain: list[Node] = []
-    for n in nodes:
-        if n.is_scalar:
-            coeff *= as_expr(n)
-        elif isinstance(n, Zero):
-            return _zero_product(nodes)
-        else:
-            c, fs = split(n)
-            coeff *= c
-            chain.extend(fs)
-    if not chain:
-        return Scalar(coeff)
-    if coeff == 0:
-        return Zero(chain[0].rows, chain[-1].cols)
-    c2, chain = _simplify_chain(chain)
-    coeff *= c2
-    if len(chain) == 1 and isinstance(chain[0], Identity) and chain[0].n == 1:
-        return Scalar(coeff)
-    if chain[0].rows == 1 and chain[-1].cols == 1:
-        return Scalar(coeff * (chain_atom(tuple(chain)) if len(chain) > 1 else as_expr(chain[0])))
-    return _prod(coeff, tuple(chain))
-
-
-def _zero_product(nodes: tuple[Node, ...]) -> Node:
-    shaped = [n for n in nodes if not n.is_scalar]
-    if not shaped:
-        return Scalar(sp.S.Zero)
-    return Zero(shaped[0].rows, shaped[-1].cols)
-
-
-def _sort_key(node: Node) -> str:
-    _, fs = split(node)
-    return PRINTERS.plain(_prod(sp.S.One, fs))
-
-
-def add(*nodes: Node) -> Node:
-    """Sum of equal-shaped nodes: like terms collected, common left or right factors taken out."""
-    if all(n.is_scalar for n in nodes):
-        return Scalar(sp.Add(*[as_expr(n) for n in nodes]))
-    shape = next(n.shape for n in nodes if not n.is_scalar)
-    terms: dict[tuple[Node, ...], sp.Expr] = {}
-    order: list[tuple[Node, ...]] = []
-    stack = list(nodes)
-    while stack:
-        n = stack.pop(0)
-        if isinstance(n, Zero):
-            continue
-        if isinstance(n, Sum):
-            stack = list(n.terms) + stack
-            continue
-        if isinstance(n, Prod) and len(n.factors) == 1 and isinstance(n.factors[0], Sum):
-            stack = [scale(n.coeff, t) for t in n.factors[0].terms] + stack
-            continue
-        c, fs = split(n)
-        if fs not in terms:
-            terms[fs] = sp.S.Zero
-            order.append(fs)
-        terms[fs] += c
-    items = [(terms[fs], fs) for fs in order if sp.simplify(terms[fs]) != 0]
-    if not items:
-        return Zero(*shape)
-    items = [(sp.factor_terms(c) if not c.is_Number else c, fs) for c, fs in items]
-    if len(items) == 1:
-        return _prod(*items[0])
-    common = [f for f in sp.Mul.make_args(items[0][0]) if not f.is_Number
-              and all(f in sp.Mul.make_args(c) for c, _ in items[1:])]
-    if common:  # c A + c B -> c (A + B)
-        k = sp.Mul(*common)
-        return scale(k, add(*[_prod(sp.cancel(c / k) if c.free_symbols else c / k, fs) for c, fs in items]))
-    factored = _factor(items)
-    if factored is not None:
-        return factored
-    built = [_prod(c, fs) for c, fs in items]
-    built.sort(key=_sort_key)
-    return Sum(tuple(built))
-
-
-def _factor(items: list[tuple[sp.Expr, tuple[Node, ...]]]) -> Node | None:
-    """A x + B x -> (A + B) x and x A + x B -> x (A + B) when every term shares the factor."""
-    if all(len(fs) >= 2 for _, fs in items):
-        right = items[0][1][-1]
-        if all(fs[-1] == right for _, fs in items):
-            inner = add(*[_prod(c, fs[:-1]) for c, fs in items])
-            return mul(inner, right)
-        left = items[0][1][0]
-        if all(fs[0] == left for _, fs in items):
-            inner = add(*[_prod(c, fs[1:]) for c, fs in items])
-            return mul(left, inner)
-    # a common scalar coefficient: c A + c B -> c (A + B) is left to the printer
-    return None
-
-
-def transpose(node: Node) -> Node:
-    if node.is_scalar:
-        return node
-    own = getattr(node, "transposed", None)  # Kronecker products, commutation and block matrices
-    if own is not None:
-        return own()  # type: ignore[no-any-return]
-    if isinstance(node, Transpose):
-        return node.arg
-    if isinstance(node, (Identity, Diag)) or (isinstance(node, Var) and node.sym):
-        return node
-    if isinstance(node, Zero):
-        return Zero(node.cols, node.rows)
-    if isinstance(node, Ones):
-        return Ones(node.cols, node.rows)
-    if isinstance(node, Unit):
-        return Unit(node.cols, node.rows, node.j, node.i)
-    if isinstance(node, Prod):
-        return _prod(node.coeff, tuple(transpose(f) for f in reversed(node.factors)))
-    if isinstance(node, Sum):  # distributed only where that gives the sum back: (A + A')' = A + A'
-        spread = add(*[transpose(t) for t in node.terms])
-        return spread if spread == node else Transpose(node)
-    if isinstance(node, Hadamard):
-        return hadamard(*[transpose(f) for f in node.factors])
-    if isinstance(node, Elementwise):
-        return Elementwise(node.fn, transpose(node.arg))
-    if isinstance(node, Inverse) and isinstance(node.arg, Transpose):
-        return Inverse(node.arg.arg)
-    if isinstance(node, Inverse) and transpose(node.arg) == node.arg:  # inv(X'*X)' = inv(X'*X)
-        return node
-    return Transpose(node)
-
-
-def inverse(node: Node) -> Node:
-    if node.is_scalar:
-        return Scalar(1 / as_expr(node))
-    if isinstance(node, Inverse):
-        return node.arg
-    if isinstance(node, Identity):
-        return node
-    if isinstance(node, Transpose):
-        return transpose(inverse(node.arg))
-    if isinstance(node, Prod) and len(node.factors) == 1:
-        return scale(1 / node.coeff, inverse(node.factors[0]))
-    return Inverse(node)
-
-
-def hadamard(*nodes: Node) -> Node:
-    coeff = sp.S.One
-    fs: list[Node] = []
-    shape: tuple[Any, Any] | None = None
-    for n in nodes:
-        if n.is_scalar:
-            coeff *= as_expr(n)
-            continue
-        if isinstance(n, Zero):
-            return Zero(n.rows, n.cols)
-        c, chain = split(n)
-        inner = chain[0] if len(chain) == 1 else _prod(sp.S.One, chain)
-        coeff *= c
-        if isinstance(inner, Hadamard):
-            fs.extend(inner.factors)
-        elif not isinstance(inner, Ones):
-            fs.append(inner)
-        else:
-            shape = inner.shape
-    if not fs:
-        return S(coeff) if shape is None else scale(coeff, Ones(*shape))
-    units = [f for f in fs if isinstance(f, Unit)]
-    if units:  # v .* e_k = v[k] e_k
-        u = units[0]
-        for f in fs:
-            if f is not u:
-                coeff *= as_expr(entry(f, u.i, u.j))
-        return scale(coeff, u)
-    # phi(A) .* psi(A) -> (phi*psi)(A); A .* A -> (t^2)(A)
-    merged: list[Node] = []
-    for f in fs:
-        fn, arg = (f.fn, f.arg) if isinstance(f, Elementwise) else (T, f)
-        for k, g in enumerate(merged):
-            gfn, garg = (g.fn, g.arg) if isinstance(g, Elementwise) else (T, g)
-            if garg == arg:
-                merged[k] = elementwise(gfn * fn, arg)
-                break
-        else:
-            merged.append(f)
-    out = merged[0] if len(merged) == 1 else Hadamard(tuple(sorted(merged, key=_sort_key)))
-    return scale(coeff, out)
-
-
-def elementwise(fn: sp.Expr, node: Node) -> Node:
-    """phi(node) entry by entry (phi a sympy expression in T); scalars get phi directly."""
-    if node.is_scalar:
-        return Scalar(fn.xreplace({T: as_expr(node)}))
-    if fn == T:
-        return node
-    if fn.is_number:
-        return scale(fn, Ones(node.rows, node.cols))
-    if isinstance(node, Elementwise):
-        return elementwise(fn.xreplace({T: node.fn}), node.arg)
-    return Elementwise(fn, node)
-
-
-def broadcast(c: sp.Expr, node: Node) -> Node:
-    """c + node with the scalar c added to every entry."""
-    if isinstance(node, Elementwise) and not (c.free_symbols - {T}):
-        return elementwise(c + node.fn, node.arg)
-    return add(scale(c, Ones(node.rows, node.cols)), node)
 
 
 def contains(node: Node, target: Node) -> bool:

@@ -8,6 +8,7 @@ the matrix form evaluated by numpy at the same sizes and values.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from typing import Any
@@ -62,78 +63,161 @@ def _elementwise(fn: sp.Expr, arg: np.ndarray, env: Env) -> np.ndarray:
     return np.broadcast_to(out, arg.shape).copy()
 
 
-def value(node: N.Node, env: Env) -> np.ndarray:  # noqa: C901 - one case per node type
+def value(node: N.Node, env: Env) -> np.ndarray:
     """The node's value as a 2-D array (1x1 for scalars)."""
-    key = node
-    if key in env.cache:
-        return env.cache[key]  # type: ignore[no-any-return]
-    out: np.ndarray
-    if isinstance(node, N.Scalar):
-        out = np.array([[_scalar(node.e, env)]])
-    elif isinstance(node, (N.Var, N.ScalarVar)):
-        if node.name not in env.values:
-            raise UsageError(f"--at gives no value for {node.name}")
-        out = np.atleast_2d(env.values[node.name])
-    elif isinstance(node, N.Zero):
-        out = np.zeros((env.dim(node.rows), env.dim(node.cols)))
-    elif isinstance(node, N.Identity):
-        out = np.eye(env.dim(node.n))
-    elif isinstance(node, N.Ones):
-        out = np.ones((env.dim(node.rows), env.dim(node.cols)))
-    elif isinstance(node, K.Kron):
-        out = np.kron(value(node.a, env), value(node.b, env))
-    elif isinstance(node, K.Commutation):
-        out = commutation(env.dim(node.m), env.dim(node.n))
-    elif isinstance(node, K.Vec):
-        out = value(node.arg, env).reshape(-1, 1)
-    elif isinstance(node, K.Blocks):
-        out = np.block([[value(b, env) for b in row] for row in node.grid])
-    elif isinstance(node, N.Unit):
-        out = np.zeros((env.dim(node.rows), env.dim(node.cols)))
-        out[node.i, node.j] = 1.0
-    elif isinstance(node, N.Prod):
-        out = value(N.Scalar(node.coeff), env).item() * _chain([value(f, env) for f in node.factors])
-    elif isinstance(node, N.Sum):
-        out = sum((value(t, env) for t in node.terms), np.zeros((env.dim(node.rows), env.dim(node.cols))))
-    elif isinstance(node, N.Transpose):
-        out = value(node.arg, env).T
-    elif isinstance(node, N.Inverse):
-        out = np.linalg.inv(value(node.arg, env))
-    elif isinstance(node, N.Hadamard):
-        out = _chain([value(f, env) for f in node.factors], elementwise=True)
-    elif isinstance(node, N.Elementwise):
-        out = _elementwise(node.fn, value(node.arg, env), env)
-    elif isinstance(node, N.Softmax):
-        v = value(node.arg, env)
-        w = np.exp(v - v.max())
-        out = w / w.sum()
-    elif isinstance(node, N.Diag):
-        out = np.diag(value(node.arg, env).reshape(-1))
-    elif isinstance(node, N.DiagOf):
-        out = np.diag(value(node.arg, env)).reshape(-1, 1).copy()
-    elif isinstance(node, (N.Det, N.LogDet)):
-        sign, logabs = np.linalg.slogdet(value(node.arg, env))
-        if isinstance(node, N.Det):
-            out = np.array([[sign * math.exp(logabs)]])
-        elif sign <= 0:
-            raise EvaluationError("logdet needs a matrix with a positive determinant at this point")
-        else:
-            out = np.array([[logabs]])
-    elif isinstance(node, N.Norm):
-        out = np.array([[np.linalg.norm(value(node.arg, env))]])
-    elif isinstance(node, N.SumAll):
-        out = np.array([[value(node.arg, env).sum()]])
-    elif isinstance(node, N.LogSumExp):
-        v = value(node.arg, env)
-        out = np.array([[v.max() + np.log(np.exp(v - v.max()).sum())]])
-    elif type(node) is N.Trace:
-        out = np.array([[np.trace(value(node.arg, env))]])
-    elif isinstance(node, N.Entry):
-        out = np.array([[value(node.arg, env)[node.i, node.j]]])
-    else:
-        raise TypeError(f"cannot evaluate {type(node).__name__}")
-    env.cache[key] = out
+    if node in env.cache:
+        return env.cache[node]  # type: ignore[no-any-return]
+    out = _value(node, env)
+    env.cache[node] = out
     return out
+
+
+# one evaluation per node kind
+@functools.singledispatch
+def _value(node: N.Node, env: Env) -> np.ndarray:
+    raise TypeError(f"cannot evaluate {type(node).__name__}")
+
+
+@_value.register
+def _value_scalar(node: N.Scalar, env: Env) -> np.ndarray:
+    return np.array([[_scalar(node.e, env)]])
+
+
+@_value.register(N.Var)
+@_value.register(N.ScalarVar)
+def _value_variable(node: N.Var | N.ScalarVar, env: Env) -> np.ndarray:
+    if node.name not in env.values:
+        raise UsageError(f"--at gives no value for {node.name}")
+    return np.atleast_2d(env.values[node.name])
+
+
+@_value.register
+def _value_zero(node: N.Zero, env: Env) -> np.ndarray:
+    return np.zeros((env.dim(node.rows), env.dim(node.cols)))
+
+
+@_value.register
+def _value_identity(node: N.Identity, env: Env) -> np.ndarray:
+    return np.eye(env.dim(node.n))
+
+
+@_value.register
+def _value_ones(node: N.Ones, env: Env) -> np.ndarray:
+    return np.ones((env.dim(node.rows), env.dim(node.cols)))
+
+
+@_value.register
+def _value_kron(node: K.Kron, env: Env) -> np.ndarray:
+    return np.kron(value(node.a, env), value(node.b, env))
+
+
+@_value.register
+def _value_commutation(node: K.Commutation, env: Env) -> np.ndarray:
+    return commutation(env.dim(node.m), env.dim(node.n))
+
+
+@_value.register
+def _value_vec(node: K.Vec, env: Env) -> np.ndarray:
+    return value(node.arg, env).reshape(-1, 1)
+
+
+@_value.register
+def _value_blocks(node: K.Blocks, env: Env) -> np.ndarray:
+    return np.block([[value(b, env) for b in row] for row in node.grid])
+
+
+@_value.register
+def _value_unit(node: N.Unit, env: Env) -> np.ndarray:
+    out = np.zeros((env.dim(node.rows), env.dim(node.cols)))
+    out[node.i, node.j] = 1.0
+    return out
+
+
+@_value.register
+def _value_prod(node: N.Prod, env: Env) -> np.ndarray:
+    return value(N.Scalar(node.coeff), env).item() * _chain([value(f, env) for f in node.factors])
+
+
+@_value.register
+def _value_sum(node: N.Sum, env: Env) -> np.ndarray:
+    return sum((value(t, env) for t in node.terms), np.zeros((env.dim(node.rows), env.dim(node.cols))))
+
+
+@_value.register
+def _value_transpose(node: N.Transpose, env: Env) -> np.ndarray:
+    return value(node.arg, env).T
+
+
+@_value.register
+def _value_inverse(node: N.Inverse, env: Env) -> np.ndarray:
+    return np.linalg.inv(value(node.arg, env))
+
+
+@_value.register
+def _value_hadamard(node: N.Hadamard, env: Env) -> np.ndarray:
+    return _chain([value(f, env) for f in node.factors], elementwise=True)
+
+
+@_value.register
+def _value_elementwise(node: N.Elementwise, env: Env) -> np.ndarray:
+    return _elementwise(node.fn, value(node.arg, env), env)
+
+
+@_value.register
+def _value_softmax(node: N.Softmax, env: Env) -> np.ndarray:
+    v = value(node.arg, env)
+    w = np.exp(v - v.max())
+    return w / w.sum()  # type: ignore[no-any-return]
+
+
+@_value.register
+def _value_diag(node: N.Diag, env: Env) -> np.ndarray:
+    return np.diag(value(node.arg, env).reshape(-1))
+
+
+@_value.register
+def _value_diag_of(node: N.DiagOf, env: Env) -> np.ndarray:
+    return np.diag(value(node.arg, env)).reshape(-1, 1).copy()
+
+
+@_value.register
+def _value_det(node: N.Det, env: Env) -> np.ndarray:
+    sign, logabs = np.linalg.slogdet(value(node.arg, env))
+    return np.array([[sign * math.exp(logabs)]])
+
+
+@_value.register
+def _value_logdet(node: N.LogDet, env: Env) -> np.ndarray:
+    sign, logabs = np.linalg.slogdet(value(node.arg, env))
+    if sign <= 0:
+        raise EvaluationError("logdet needs a matrix with a positive determinant at this point")
+    return np.array([[logabs]])
+
+
+@_value.register
+def _value_norm(node: N.Norm, env: Env) -> np.ndarray:
+    return np.array([[np.linalg.norm(value(node.arg, env))]])
+
+
+@_value.register
+def _value_sum_all(node: N.SumAll, env: Env) -> np.ndarray:
+    return np.array([[value(node.arg, env).sum()]])
+
+
+@_value.register
+def _value_logsumexp(node: N.LogSumExp, env: Env) -> np.ndarray:
+    v = value(node.arg, env)
+    return np.array([[v.max() + np.log(np.exp(v - v.max()).sum())]])
+
+
+@_value.register
+def _value_trace(node: N.Trace, env: Env) -> np.ndarray:
+    return np.array([[np.trace(value(node.arg, env))]])
+
+
+@_value.register
+def _value_entry(node: N.Entry, env: Env) -> np.ndarray:
+    return np.array([[value(node.arg, env)[node.i, node.j]]])
 
 
 def commutation(m: int, n: int) -> np.ndarray:

@@ -24,10 +24,13 @@ gradient is Jᵀ u, and J is read off by taking u out on the right (a ⊙ u -> d
 
 from __future__ import annotations
 
+import functools
+
 import sympy as sp
 
 from ..errors import UnsupportedError
 from ..values import SYMMETRIC_ONLY_GRADIENT
+from . import algebra as A
 from . import nodes as N
 from .differential import differential, frobenius, placeholder
 from .kron import vec
@@ -46,61 +49,129 @@ class Backprop:
             if ge != 0:
                 self.node(N.node_of(s), N.Scalar(ge))
 
-    def node(self, y: N.Node, g: N.Node) -> None:  # noqa: C901 - one rule per node type
+    def node(self, y: N.Node, g: N.Node) -> None:
+        """Pass the adjoint ``g`` of ``y`` on to what ``y`` is built from (one rule per node kind)."""
         if isinstance(g, N.Zero) or (g.is_scalar and N.as_expr(g) == 0):
             return
-        if isinstance(y, (N.Var, N.ScalarVar)):
-            self.grads.setdefault(y.name, []).append(g)
-        elif isinstance(y, N.Scalar):
-            self.scalar(y.e, N.as_expr(g))
-        elif isinstance(y, (N.Zero, N.Identity, N.Ones, N.Unit)):
-            return
-        elif isinstance(y, N.Prod):
-            if N.atoms_of(y.coeff):
-                self.scalar(y.coeff, frobenius(g, N._prod(sp.S.One, y.factors)))
-            fs = y.factors
-            for k, f in enumerate(fs):
-                left = [N.transpose(N._prod(sp.S.One, fs[:k]))] if k else []
-                right = [N.transpose(N._prod(sp.S.One, fs[k + 1 :]))] if k + 1 < len(fs) else []
-                self.node(f, N.mul(N.Scalar(y.coeff), *left, g, *right))
-        elif isinstance(y, N.Sum):
-            for t in y.terms:
-                self.node(t, g)
-        elif isinstance(y, N.Transpose):
-            self.node(y.arg, N.transpose(g))
-        elif isinstance(y, N.Inverse):
-            it = N.transpose(y)
-            self.node(y.arg, N.scale(sp.S.NegativeOne, N.mul(it, g, it)))
-        elif isinstance(y, N.Hadamard):
-            for k, f in enumerate(y.factors):
-                self.node(f, N.hadamard(g, *(y.factors[:k] + y.factors[k + 1 :])))
-        elif isinstance(y, N.Elementwise):
-            if N.atoms_of(y.fn):
-                raise UnsupportedError("elementwise functions with matrix-valued parameters are not supported")
-            self.node(y.arg, N.hadamard(g, N.elementwise(sp.diff(y.fn, N.T), y.arg)))
-        elif isinstance(y, N.Softmax):
-            s = y
-            self.node(y.arg, N.add(N.hadamard(s, g), N.scale(sp.S.NegativeOne, N.mul(s, N.transpose(s), g))))
-        elif isinstance(y, N.Diag):
-            self.node(y.arg, N.DiagOf(g))
-        elif isinstance(y, N.DiagOf):
-            self.node(y.arg, N.Diag(g))
-        elif isinstance(y, N.Trace) and type(y) is N.Trace:
-            self.node(y.arg, N.scale(N.as_expr(g), N.Identity(y.arg.rows)))
-        elif isinstance(y, N.Det):
-            self.node(y.arg, N.scale(N.as_expr(g) * N.atom(y), N.transpose(N.inverse(y.arg))))
-        elif isinstance(y, N.LogDet):
-            self.node(y.arg, N.scale(N.as_expr(g), N.transpose(N.inverse(y.arg))))
-        elif isinstance(y, N.Norm):
-            self.node(y.arg, N.scale(N.as_expr(g) / N.atom(y), y.arg))
-        elif isinstance(y, N.SumAll):
-            self.node(y.arg, N.scale(N.as_expr(g), N.Ones(y.arg.rows, y.arg.cols)))
-        elif isinstance(y, N.LogSumExp):
-            self.node(y.arg, N.scale(N.as_expr(g), N.Softmax(y.arg)))
-        elif isinstance(y, N.Entry):
-            self.node(y.arg, N.scale(N.as_expr(g), N.Unit(y.arg.rows, y.arg.cols, y.i, y.j)))
-        else:
-            raise UnsupportedError(f"no differential rule for {type(y).__name__}")
+        _adjoint(y, g, self)
+
+
+# --- the rules: y receives g, and passes adjoints on through bp.node -----------------------------
+@functools.singledispatch
+def _adjoint(y: N.Node, g: N.Node, bp: Backprop) -> None:
+    raise UnsupportedError(f"no differential rule for {type(y).__name__}")
+
+
+@_adjoint.register(N.Var)
+@_adjoint.register(N.ScalarVar)
+def _adjoint_variable(y: N.Var | N.ScalarVar, g: N.Node, bp: Backprop) -> None:
+    bp.grads.setdefault(y.name, []).append(g)
+
+
+@_adjoint.register
+def _adjoint_scalar(y: N.Scalar, g: N.Node, bp: Backprop) -> None:
+    bp.scalar(y.e, N.as_expr(g))
+
+
+@_adjoint.register(N.Zero)
+@_adjoint.register(N.Identity)
+@_adjoint.register(N.Ones)
+@_adjoint.register(N.Unit)
+def _adjoint_constant(y: N.Node, g: N.Node, bp: Backprop) -> None:
+    return
+
+
+@_adjoint.register
+def _adjoint_prod(y: N.Prod, g: N.Node, bp: Backprop) -> None:
+    if N.atoms_of(y.coeff):
+        bp.scalar(y.coeff, frobenius(g, A.prod(sp.S.One, y.factors)))
+    fs = y.factors
+    for k, f in enumerate(fs):
+        left = [A.transpose(A.prod(sp.S.One, fs[:k]))] if k else []
+        right = [A.transpose(A.prod(sp.S.One, fs[k + 1 :]))] if k + 1 < len(fs) else []
+        bp.node(f, A.mul(N.Scalar(y.coeff), *left, g, *right))
+
+
+@_adjoint.register
+def _adjoint_sum(y: N.Sum, g: N.Node, bp: Backprop) -> None:
+    for t in y.terms:
+        bp.node(t, g)
+
+
+@_adjoint.register
+def _adjoint_transpose(y: N.Transpose, g: N.Node, bp: Backprop) -> None:
+    bp.node(y.arg, A.transpose(g))
+
+
+@_adjoint.register
+def _adjoint_inverse(y: N.Inverse, g: N.Node, bp: Backprop) -> None:
+    it = A.transpose(y)
+    bp.node(y.arg, A.scale(sp.S.NegativeOne, A.mul(it, g, it)))
+
+
+@_adjoint.register
+def _adjoint_hadamard(y: N.Hadamard, g: N.Node, bp: Backprop) -> None:
+    for k, f in enumerate(y.factors):
+        bp.node(f, A.hadamard(g, *(y.factors[:k] + y.factors[k + 1 :])))
+
+
+@_adjoint.register
+def _adjoint_elementwise(y: N.Elementwise, g: N.Node, bp: Backprop) -> None:
+    if N.atoms_of(y.fn):
+        raise UnsupportedError("elementwise functions with matrix-valued parameters are not supported")
+    bp.node(y.arg, A.hadamard(g, A.elementwise(sp.diff(y.fn, N.T), y.arg)))
+
+
+@_adjoint.register
+def _adjoint_softmax(y: N.Softmax, g: N.Node, bp: Backprop) -> None:
+    bp.node(y.arg, A.add(A.hadamard(y, g), A.scale(sp.S.NegativeOne, A.mul(y, A.transpose(y), g))))
+
+
+@_adjoint.register
+def _adjoint_diag(y: N.Diag, g: N.Node, bp: Backprop) -> None:
+    bp.node(y.arg, N.DiagOf(g))
+
+
+@_adjoint.register
+def _adjoint_diag_of(y: N.DiagOf, g: N.Node, bp: Backprop) -> None:
+    bp.node(y.arg, N.Diag(g))
+
+
+@_adjoint.register
+def _adjoint_trace(y: N.Trace, g: N.Node, bp: Backprop) -> None:
+    if type(y) is not N.Trace:  # a scalar-valued kind without a rule of its own
+        raise UnsupportedError(f"no differential rule for {type(y).__name__}")
+    bp.node(y.arg, A.scale(N.as_expr(g), N.Identity(y.arg.rows)))
+
+
+@_adjoint.register
+def _adjoint_det(y: N.Det, g: N.Node, bp: Backprop) -> None:
+    bp.node(y.arg, A.scale(N.as_expr(g) * N.atom(y), A.transpose(A.inverse(y.arg))))
+
+
+@_adjoint.register
+def _adjoint_logdet(y: N.LogDet, g: N.Node, bp: Backprop) -> None:
+    bp.node(y.arg, A.scale(N.as_expr(g), A.transpose(A.inverse(y.arg))))
+
+
+@_adjoint.register
+def _adjoint_norm(y: N.Norm, g: N.Node, bp: Backprop) -> None:
+    bp.node(y.arg, A.scale(N.as_expr(g) / N.atom(y), y.arg))
+
+
+@_adjoint.register
+def _adjoint_sum_all(y: N.SumAll, g: N.Node, bp: Backprop) -> None:
+    bp.node(y.arg, A.scale(N.as_expr(g), N.Ones(y.arg.rows, y.arg.cols)))
+
+
+@_adjoint.register
+def _adjoint_logsumexp(y: N.LogSumExp, g: N.Node, bp: Backprop) -> None:
+    bp.node(y.arg, A.scale(N.as_expr(g), N.Softmax(y.arg)))
+
+
+@_adjoint.register
+def _adjoint_entry(y: N.Entry, g: N.Node, bp: Backprop) -> None:
+    bp.node(y.arg, A.scale(N.as_expr(g), N.Unit(y.arg.rows, y.arg.cols, y.i, y.j)))
 
 
 def gradient(f: N.Node, var: N.Node) -> N.Node:
@@ -112,9 +183,9 @@ def gradient(f: N.Node, var: N.Node) -> N.Node:
     parts = bp.grads.get(name, [])
     if not parts:
         return N.Scalar(sp.S.Zero) if var.is_scalar else N.Zero(var.rows, var.cols)
-    g = N.add(*parts)
+    g = A.add(*parts)
     if isinstance(var, N.Var) and var.sym:  # the symmetric part: df = sym(G) : dA for symmetric dA
-        return N.add(N.scale(sp.Rational(1, 2), g), N.scale(sp.Rational(1, 2), N.transpose(g)))
+        return A.add(A.scale(sp.Rational(1, 2), g), A.scale(sp.Rational(1, 2), A.transpose(g)))
     return g
 
 
@@ -134,16 +205,16 @@ def jacobian(f: N.Node, var: N.Node) -> N.Node:
     _no_symmetric(var)
     if f.is_scalar:
         if var.is_scalar or var.cols == 1:
-            return N.transpose(gradient(f, var))
-        return N.transpose(vec(gradient(f, var)))
+            return A.transpose(gradient(f, var))
+        return A.transpose(vec(gradient(f, var)))
     if f.cols == 1 and (var.is_scalar or var.cols == 1):
         u = N.Var("_u", f.rows, 1)
-        probe = N.mul(N.transpose(u), f)
+        probe = A.mul(A.transpose(u), f)
         try:
             g = gradient(probe, var)  # = Jᵀ u
         except UnsupportedError:  # no reverse rule (kron, vec): the forward differential has them
             return kronecker_jacobian(f, var)
-        return N.transpose(linear_map(g, u))
+        return A.transpose(linear_map(g, u))
     return kronecker_jacobian(f, var)
 
 

@@ -8,6 +8,8 @@ from typing import Any
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
+from ..matrix.printing import latex as matrix_latex
+from ..matrix.printing import plain as matrix_plain
 from ..result import Result
 
 
@@ -105,14 +107,14 @@ def differential_plain(block: Any) -> str | None:
     if block.differential is None:
         return None
     of, d = block.differential
-    return f"d({of.plain()}) = {d.plain()}"
+    return f"d({matrix_plain(of)}) = {matrix_plain(d)}"
 
 
 def differential_latex(block: Any) -> str | None:
     if block.differential is None:
         return None
     of, d = block.differential
-    return rf"\mathrm{{d}}\left({of.latex()}\right) = {d.latex()}"
+    return rf"\mathrm{{d}}\left({matrix_latex(of)}\right) = {matrix_latex(d)}"
 def format_float(x: float) -> str:
     """A float as jacli prints it: Python's shortest repr, infinities as oo / -oo."""
     if math.isinf(x):

@@ -21,6 +21,9 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from ..guard import tree_size
+from ..matrix.nodes import Node
+from ..matrix.printing import latex as matrix_latex
+from ..matrix.printing import plain as matrix_plain
 from ..result import Result
 from .text import plain_expr
 
@@ -61,7 +64,7 @@ class Named:
 
 
 def _eligible(expr: Any) -> bool:
-    if expr is None or not isinstance(expr, sp.Basic) or hasattr(expr, "plain"):
+    if expr is None or not isinstance(expr, sp.Basic) or isinstance(expr, Node):
         return False
     if expr.has(sp.Derivative, sp.Subs, AppliedUndef):
         return False
@@ -354,6 +357,6 @@ def _source(ws: Any, text: str, node: Any) -> tuple[str, str] | None:
         from ..matrix.lower import lower
 
         form = lower(ws, text, node)
-        return str(form.plain()), str(form.latex())
+        return matrix_plain(form), matrix_latex(form)
     except Exception:  # noqa: BLE001 - parts the matrix engine does not cover are not named
         return None

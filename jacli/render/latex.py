@@ -10,6 +10,8 @@ from typing import Any
 
 import sympy as sp
 
+from ..matrix.nodes import Node
+from ..matrix.printing import latex as matrix_latex
 from ..result import Result
 from .common import check_verdict, differential_latex, format_float, is_number, point_of
 from .tex import JacliLatexPrinter, latex_expr
@@ -44,8 +46,8 @@ def _operand(result: Result) -> str:
     ``\\nabla_{W} \\left(\\frac{1}{2} \\left\\|W x + b - z\\right\\|^{2}\\right)``, not
     its entries), else the expression itself, or ``f`` when that would not fit on a line."""
     mf = result.matrix_function
-    if mf is not None and hasattr(mf, "latex"):
-        return str(mf.latex())
+    if isinstance(mf, Node):
+        return matrix_latex(mf)
     f = result.function
     if f is None:
         return "f"
@@ -162,7 +164,7 @@ def _broken(result: Result, where: list[tuple[str, Any]]) -> str:
         left, shown, approx = _shown(result, block)
         rows.append(f"&{left}")
         if block.matrix_form is not None:
-            rows.extend(_rows(r"\quad = ", _pieces(block.matrix_form, room) if not hasattr(block.matrix_form, "latex")
+            rows.extend(_rows(r"\quad = ", _pieces(block.matrix_form, room) if not isinstance(block.matrix_form, Node)
                               else [latex_expr(block.matrix_form)]))
         rows.extend(_rows(r"\quad = ", _pieces(shown, room)))
         if approx is not None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..errors import UnsupportedError
 from ..matrix import codegen
+from ..matrix.nodes import Node
 from ..result import Result
 
 LABELS = {"grad": "grad", "jacobian": "jac", "hessian": "hess"}
@@ -20,7 +21,7 @@ LABELS = {"grad": "grad", "jacobian": "jac", "hessian": "hess"}
 
 def render(result: Result) -> str:
     f = result.matrix_function
-    forms = [b.expr if hasattr(b.expr, "plain") else b.matrix_form for b in result.blocks]
+    forms = [b.expr if isinstance(b.expr, Node) else b.matrix_form for b in result.blocks]
     if result.command not in LABELS or f is None or any(m is None for m in forms):
         raise UnsupportedError(
             "-f numpy needs a matrix-form result: grad, jacobian or hessian with respect to vector or "

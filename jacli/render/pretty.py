@@ -14,6 +14,8 @@ from rich.console import Console
 from rich.text import Text
 
 from ..guard import tree_size
+from ..matrix.nodes import Node
+from ..matrix.printing import plain as matrix_plain
 from ..result import Result
 from .common import (
     COMMAND_TITLES,
@@ -40,7 +42,9 @@ def too_large(expr: Any) -> bool:
 
 
 def pretty_expr(expr: Any, width: int = 100) -> str:
-    if hasattr(expr, "plain"):  # matrix-form results (jacli.matrix): their plain text
+    if isinstance(expr, Node):  # matrix-form results (jacli.matrix): their plain text
+        return matrix_plain(expr)
+    if hasattr(expr, "plain"):  # parts named in the output (render.cse.Subterm): their plain text
         return str(expr.plain())
     if too_large(expr):
         return plain_expr(expr)
@@ -77,6 +81,8 @@ def show(expr: Any, width: int, full: bool) -> tuple[str, str | None]:
         return fit_matrix(expr, width)
     if too_large(expr):
         return "\n".join(wrap(plain_expr(expr), width)), TOO_LARGE_NOTE
+    if isinstance(expr, Node):
+        return "\n".join(wrap(matrix_plain(expr), width)), None
     if hasattr(expr, "plain"):
         return "\n".join(wrap(str(expr.plain()), width)), None
     return fit_expr(expr, width), None

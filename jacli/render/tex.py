@@ -13,6 +13,8 @@ from sympy.printing.latex import LatexPrinter
 
 from ..build import split_entry
 from ..errors import JacliError
+from ..matrix.nodes import Node
+from ..matrix.printing import latex as matrix_latex
 from ..syntax import Name
 from .common import display
 
@@ -57,6 +59,8 @@ _SETTINGS = {"mat_str": "bmatrix", "mat_delim": "", "inv_trig_style": "full"}
 
 
 def latex_expr(expr: Any) -> str:
-    if hasattr(expr, "latex"):  # matrix-form results (jacli.matrix) print themselves
+    if isinstance(expr, Node):  # matrix-form results (jacli.matrix) have their own printer
+        return matrix_latex(expr)
+    if hasattr(expr, "latex"):  # parts named in the output (render.cse.Subterm) print themselves
         return str(expr.latex())
     return str(JacliLatexPrinter(_SETTINGS).doprint(display(expr)))

@@ -10,6 +10,8 @@ from typing import Any
 import sympy as sp
 from sympy.printing.str import StrPrinter
 
+from ..matrix.nodes import Node
+from ..matrix.printing import plain as matrix_plain
 from .common import display, format_float
 
 
@@ -47,7 +49,9 @@ _PRINTER = PlainPrinter()
 
 def plain_expr(expr: Any) -> str:
     """One expression (scalar or matrix) as jacli plain text."""
-    if hasattr(expr, "plain"):  # matrix-form results (jacli.matrix) print themselves
+    if isinstance(expr, Node):  # matrix-form results (jacli.matrix) have their own printer
+        return matrix_plain(expr)
+    if hasattr(expr, "plain"):  # parts named in the output (render.cse.Subterm) print themselves
         return str(expr.plain())
     text = _PRINTER.doprint(display(expr))
     return text.replace("**", "^")
