@@ -66,7 +66,7 @@ def cli() -> None:
 @click.argument("point", required=False)
 @click.option("--dir", "direction", type=click.Choice(["both", "+", "-"]), default="both", show_default=True,
               help="Two-sided (both) or one-sided from the right (+) or the left (-).")
-@common_options()
+@common_options(simplify=False)
 def limit(expr: str, var: str | None, point: str | None, direction: str, **opts: Any) -> None:
     """The limit of EXPR as VAR approaches POINT.
 

@@ -84,7 +84,8 @@ def _format_option(f: Callable[..., Any]) -> Callable[..., Any]:
     return f
 
 
-def common_options(*, layout: bool = False, check: bool = True) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def common_options(*, layout: bool = False, check: bool = True,
+                   simplify: bool = True) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     def decorate(f: Callable[..., Any]) -> Callable[..., Any]:
         f = click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks of internal errors.")(f)
         f = click.option(
@@ -100,7 +101,10 @@ def common_options(*, layout: bool = False, check: bool = True) -> Callable[[Cal
             "--memory", type=click.FloatRange(min=0), default=DEFAULT_MEMORY_MB, show_default=True, metavar="MB",
             help="Limit the address space to MB megabytes while computing (exit 4 when exceeded); 0 means no limit.",
         )(f)
-        f = click.option("--no-simplify", is_flag=True, help="Print derivatives as computed, without the timed simplification.")(f)
+        if simplify:  # derivatives only: a limit is a value, with nothing to leave unsimplified
+            f = click.option("--no-simplify", is_flag=True, help="Print derivatives as computed: without the timed "
+                             "simplification, and matrix forms without common factors taken out (A'*x + A*x, "
+                             "not (A + A')*x).")(f)
         f = click.option(
             "--no-cse", "no_cse", is_flag=True,
             help="Print results whole: do not name repeated subexpressions (where u = ...).",

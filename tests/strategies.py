@@ -76,7 +76,7 @@ def scalar_case(draw: st.DrawFn) -> list[str]:
             argv += ["--at", f"{name}={draw(AT_VALUES)}"]
     if draw(st.integers(0, 3)) == 0:
         argv.append("--check")
-    if draw(st.booleans()):
+    if command != "limit" and draw(st.booleans()):
         argv.append("--no-simplify")
     return argv
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 import sympy as sp
@@ -339,3 +341,35 @@ def test_numpy_source_runs_and_agrees_with_finite_differences(text: str, decls: 
 def test_numpy_needs_a_matrix_form() -> None:
     r = run("grad", "x^2*y", "-f", "numpy")
     assert r.status == 1 and "matrix-form" in r.stderr and r.stdout == ""
+
+
+# --no-simplify works on both engines: the derivative as the rules computed it, still verified
+NO_SIMPLIFY = [
+    (["diff", "(x^2+1)/(x-1)", "x"], "(x^2 - 2*x - 1)/(x - 1)^2", "2*x/(x - 1) - (x^2 + 1)/(x - 1)^2"),
+    (["grad", "x'*A*x", "-v", "x:n", "-v", "A:n,n", "--wrt", "x"], "(A + A')*x", "A'*x + A*x"),
+    (["diff", "inv(A+t*B)*C + inv(A+t*B)*D", "t", "-v", "A:n,n", "-v", "B:n,n", "-v", "C:n,n", "-v", "D:n,n"],
+     "-inv(A + t*B)*B*inv(A + t*B)*(C + D)", "-inv(A + t*B)*B*inv(A + t*B)*C - inv(A + t*B)*B*inv(A + t*B)*D"),
+    (["hessian", "x'*A*x", "-v", "x:n", "-v", "A:n,n", "--wrt", "A,x"],
+     "[[0, kron(I(n), x) + kron(x, I(n))], [kron(I(n), x')*(I(n*n) + commutation(n, n)), A + A']]",
+     "[[0, kron(I(n), x) + kron(x, I(n))], [kron(I(n), x') + kron(I(n), x')*commutation(n, n), A + A']]"),
+]
+
+
+@pytest.mark.parametrize("argv,simplified,computed", NO_SIMPLIFY, ids=[" ".join(a[:2]) for a, _, _ in NO_SIMPLIFY])
+def test_no_simplify_on_both_engines(argv: list[str], simplified: str, computed: str) -> None:
+    from click.testing import CliRunner
+
+    from jacli.cli import cli
+
+    for flags, want in (([], simplified), (["--no-simplify"], computed)):
+        r = CliRunner().invoke(cli, [*argv, *flags, "-f", "json", "--check"])
+        assert r.exit_code == 0, r.output
+        record = json.loads(r.stdout)
+        assert record["result"] == want
+        assert record["check"]["ok"] is True
+
+
+def test_no_simplify_in_the_python_api_keeps_the_product_rule_terms() -> None:
+    shapes = {"x": "n", "A": "n,n"}
+    assert P.plain(jacli.gradient("x'*A*x", "x", shapes=shapes).expr) == "(A + A')*x"
+    assert P.plain(jacli.gradient("x'*A*x", "x", shapes=shapes, simplify=False).expr) == "A'*x + A*x"

@@ -4,10 +4,16 @@
 transposes to the leaves, collect like terms, take common factors out and turn 1x1 products into
 scalars, so that equal results are equal nodes (and so print equally). Terms of sums and factors
 of Hadamard products are stored in the structural order of ``nodes.order_key``.
+
+Within ``factoring(False)`` (``--no-simplify``) sums keep the terms the rules produce: like terms
+are still added and zero terms dropped, but no common factor is taken out of them.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+from collections.abc import Iterator
 from typing import Any
 
 import sympy as sp
@@ -168,6 +174,19 @@ def _canonical(node: Node) -> tuple[Any, ...]:
     return tuple(order_key(f) for f in fs)
 
 
+_FACTORING: contextvars.ContextVar[bool] = contextvars.ContextVar("jacli_matrix_factoring", default=True)
+
+
+@contextlib.contextmanager
+def factoring(enabled: bool) -> Iterator[None]:
+    """Whether ``add`` takes common factors out of the sums built inside (default: yes)."""
+    token = _FACTORING.set(enabled)
+    try:
+        yield
+    finally:
+        _FACTORING.reset(token)
+
+
 def add(*nodes: Node) -> Node:
     """Sum of equal-shaped nodes: like terms collected, common left or right factors taken out."""
     if all(n.is_scalar for n in nodes):
@@ -194,6 +213,8 @@ def add(*nodes: Node) -> Node:
     items = [(terms[fs], fs) for fs in order if sp.simplify(terms[fs]) != 0]
     if not items:
         return Zero(*shape)
+    if not _FACTORING.get():  # the terms as computed
+        return prod(*items[0]) if len(items) == 1 else Sum(tuple(sorted((prod(c, fs) for c, fs in items), key=_canonical)))
     items = [(sp.factor_terms(c) if not c.is_Number else c, fs) for c, fs in items]
     if len(items) == 1:
         return prod(*items[0])

@@ -408,4 +408,15 @@ def derivative(req: Request) -> Result:
     return _checked(res, [deriv])
 
 
-ENGINE = {"diff": derivative, "grad": gradient, "jacobian": jacobian, "hessian": hessian}
+def _as_asked(engine: Callable[[Request], Result]) -> Callable[[Request], Result]:
+    """The engine with --no-simplify honoured: sums keep their terms as the rules give them."""
+    @functools.wraps(engine)
+    def run(req: Request) -> Result:
+        with A.factoring(req.simplify):
+            return engine(req)
+
+    return run
+
+
+ENGINE = {name: _as_asked(engine) for name, engine in
+          {"diff": derivative, "grad": gradient, "jacobian": jacobian, "hessian": hessian}.items()}
