@@ -205,7 +205,7 @@ KRON_FORM = """
 import time, numpy as np
 import jacli
 from jacli.matrix import numeric as M
-from jacli.build import Workspace
+from jacli.declarations import Workspace
 t = time.perf_counter()  # the work, not the imports
 n = {n}
 ws = Workspace.from_options(var=["W:m,k", "x:k", "b:m", "z:m"])
@@ -222,16 +222,16 @@ print(time.perf_counter() - t)
 KRON_ENTRIES = """
 import time, numpy as np, sympy
 import jacli
-from jacli import fast
+from jacli import partials
 t = time.perf_counter()  # the work, not the imports
 n = {n}
 ws = jacli.workspace({{"W": f"{{n}}x{{n}}", "x": str(n), "b": str(n), "z": str(n)}})
 f = ws.evaluate("1/2*norm(W*x+b-z)^2")
 symbols = list(ws.variable("W"))
-_, rows = fast.hessian_rows(f, symbols)  # the explicit path: every second partial, entry by entry
+_, rows = partials.hessian_rows(f, symbols)  # the explicit path: every second partial, entry by entry
 rng = np.random.default_rng(0)
 subs = dict(zip([s for v in "Wxbz" for s in ws.variable(v)], rng.normal(size=n * n + 3 * n).tolist()))
-h = np.array(fast.evaluate_floats(__import__("sympy").ImmutableMatrix(rows), subs), dtype=float).reshape(n * n, n * n)
+h = np.array(partials.evaluate_floats(__import__("sympy").ImmutableMatrix(rows), subs), dtype=float).reshape(n * n, n * n)
 print(time.perf_counter() - t)
 """
 
@@ -307,7 +307,7 @@ LATEX_TEXT = "1/2*norm(sigmoid(W1*x + b) - zhat)^2 + eta/2*tr(W1'*W1) + log(1 + 
 
 READ_LATEX = """
 import time
-from jacli.build import BUILTIN_FUNCTIONS
+from jacli.declarations import BUILTIN_FUNCTIONS
 from jacli.texops import read
 from jacli.syntax import parse
 text = {text!r}

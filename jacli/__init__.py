@@ -30,7 +30,7 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from .build import Workspace
+    from .declarations import Workspace
     from .result import Result
 
 __version__ = "0.1.0"
@@ -43,7 +43,7 @@ def workspace(
 ) -> Workspace:
     """Declarations for one or more computations: ``shapes={"W": "2x3", "x": "3"}``,
     ``funcs=["f", "g(x,y)"]``, ``lets={"z": "W*x+b"}`` (applied in order)."""
-    from .build import Workspace
+    from .declarations import Workspace
 
     let_specs = [f"{k}={v}" for k, v in lets.items()] if isinstance(lets, dict) else list(lets or ())
     return Workspace.from_options(func=list(funcs), let=let_specs, shapes=shapes or {})

@@ -15,7 +15,7 @@ from typing import Any
 import sympy as sp
 
 from . import calculus, formula
-from .build import Workspace, as_value, split_entry
+from .declarations import Workspace, as_value, split_entry
 from .errors import UnsupportedError
 from .request import Request, absent_notes, read, stated_names, stating
 from .result import Result

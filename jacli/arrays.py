@@ -3,7 +3,7 @@ unit(k, n), kron(A, B), vec(A) (row by row) and commutation(m, n).
 
 They are what jacli prints in matrix forms (kron(I(m), x'), softmax(z) - unit(k, n)), so results
 parse back as input. They are functions only when called: ``I`` alone is still a plain name.
-A mixin of jacli.build.Lowerer; the symbolic-size versions are in jacli.matrix.lower.
+A mixin of jacli.declarations.Lowerer; the symbolic-size versions are in jacli.matrix.lower.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def index_message(node: sx.Node) -> str:
 
 
 class ArrayFunctions:
-    """fn_I, fn_ones, ... for jacli.build.Lowerer (which provides arity and shape_error)."""
+    """fn_I, fn_ones, ... for jacli.declarations.Lowerer (which provides arity and shape_error)."""
 
     arity: Any
     shape_error: Any

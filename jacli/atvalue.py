@@ -102,7 +102,7 @@ def read(name: str, value: str) -> AtValue:
 
 def parse(value: AtValue, functions: frozenset[str] | set[str]) -> Any:
     """The sympy value of ``value`` (a number or a matrix of numbers), by the strict value grammar."""
-    from .build import CONSTANTS, Workspace
+    from .declarations import CONSTANTS, Workspace
 
     try:
         node = sx.parse(value.text, functions)

@@ -1,6 +1,6 @@
 """The vocabulary of jacli's lowered values: constants and functions of the language as sympy
 builds them, bounds on exact numbers, and the helpers for values and their entries (``x[0]``,
-``W[0,1]``). Below the lowerer (jacli.lowering) and the declarations (jacli.build).
+``W[0,1]``). Below the lowerer (jacli.lowering) and the declarations (jacli.declarations).
 """
 
 from __future__ import annotations

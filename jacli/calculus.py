@@ -17,10 +17,10 @@ from typing import Any
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-from . import fast
+from . import partials
 from . import syntax as sx
 from .budget import attempt
-from .build import Value, Workspace, as_value, check_power, check_size, shape_of, split_entry
+from .declarations import Value, Workspace, as_value, check_power, check_size, shape_of, split_entry
 from .errors import EvaluationError, UsageError
 from .guard import check_result, tree_size
 from .request import Request, check_variable
@@ -53,11 +53,11 @@ def resolve(ws: Workspace, name: str) -> Value:
 
 
 def diff_entries(value: Value, var: sp.Symbol) -> Value:
-    """d value / d var, entry by entry; each entry is sympy.diff's (jacli.fast.Partials)."""
-    partials = fast.Partials([var])
+    """d value / d var, entry by entry; each entry is sympy.diff's (jacli.partials.Partials)."""
+    by = partials.Partials([var])
     if isinstance(value, sp.MatrixBase):
-        return as_value(value.applyfunc(lambda e: partials.d(e, var)))
-    return partials.d(value, var)
+        return as_value(value.applyfunc(lambda e: by.d(e, var)))
+    return by.d(value, var)
 
 
 # --- point evaluation --------------------------------------------------------------------------
@@ -143,7 +143,7 @@ def attach_values(result: Result, ws: Workspace, point: dict[str, Value]) -> Res
     for block in result.blocks:
         if (isinstance(block.expr, sp.MatrixBase) and len(block.expr) > MAX_EXACT_ENTRIES
                 and not block.expr.has(AppliedUndef, sp.Derivative, sp.Subs)):  # abstract functions have no floats
-            block.exact, block.value = None, fast.evaluate_floats(block.expr, subs)
+            block.exact, block.value = None, partials.evaluate_floats(block.expr, subs)
             floats = True
         elif block.expr is not None:
             block.exact, block.value = evaluate(block.expr, subs)
@@ -203,14 +203,14 @@ def entries(ws: Workspace, names: Sequence[str]) -> int:
 
 
 def _check_work(req: Request, what: str) -> None:
-    """Refuse, before lowering, explicit derivatives whose cost grows like n^4 (see fast.check_work)."""
+    """Refuse, before lowering, explicit derivatives whose cost grows like n^4 (see partials.check_work)."""
     ws = req.ws
     matrices = [n for n in req.names if ws.shapes.get(n, SCALAR) != SCALAR]
     example = None
     if matrices:
         m = matrices[0]
         example = f"{m}:m,n" if 1 not in ws.shapes[m] else f"{m}:n"
-    fast.check_work(entries(ws, req.names), entries(ws, req.variables), what, example)
+    partials.check_work(entries(ws, req.names), entries(ws, req.variables), what, example)
 
 
 def _matrix_forms(res: Result, req: Request) -> Result:
@@ -221,7 +221,7 @@ def _matrix_forms(res: Result, req: Request) -> Result:
     return res
 
 
-@fast.pausing_gc
+@partials.pausing_gc
 def gradient(req: Request) -> Result:
     """The gradient of a scalar expression, in denominator layout.
 
@@ -237,33 +237,33 @@ def gradient(req: Request) -> Result:
     blocks: list[Block] = []
     raw: dict[str, Value] = {}  # symmetric matrices: the partials by their entries, for --check
     if all(not isinstance(v, sp.MatrixBase) for _, v in variables):
-        parts = fast.jacobian_rows([f], [v for _, v in variables])[0]
+        parts = partials.jacobian_rows([f], [v for _, v in variables])[0]
         g: Value = tidy(as_value(sp.ImmutableMatrix(len(parts), 1, parts)))
         blocks.append(Block(g, shape_of(g), ",".join(n for n, _ in variables)))
     else:
         for name, v in variables:
             if isinstance(v, sp.MatrixBase):
-                g = as_value(sp.ImmutableMatrix(*v.shape, fast.jacobian_rows([f], list(v))[0]))
+                g = as_value(sp.ImmutableMatrix(*v.shape, partials.jacobian_rows([f], list(v))[0]))
                 if name in ws.symmetric:  # ∂f/∂A[i,j] counts A[i,j] and A[j,i]: the symmetric part halves it
                     raw[name] = full = g
                     g = as_value(sp.ImmutableMatrix(*v.shape, [full[i, j] if i == j else full[i, j] / 2
                                                                for i in range(v.rows) for j in range(v.cols)]))
             else:
-                g = fast.jacobian_rows([f], [v])[0][0]
+                g = partials.jacobian_rows([f], [v])[0][0]
             g = tidy(g)
             blocks.append(Block(g, shape_of(g), name))
     res = Result("grad", req.text, blocks, wrt=[n for n, _ in variables], layout=req.layout, function=f)
     symbols = [s for _, v in variables for s in flat(v)]
-    partials = [e for b in blocks for e in flat(raw.get(b.wrt or "", b.expr))]
-    res.stages = [([f], symbols, [partials])]
+    firsts = [e for b in blocks for e in flat(raw.get(b.wrt or "", b.expr))]
+    res.stages = [([f], symbols, [firsts])]
     if req.steps:
         from .steps import gradient_steps
 
-        res.steps = gradient_steps(f, symbols, as_value(sp.ImmutableMatrix(len(partials), 1, partials)))
+        res.steps = gradient_steps(f, symbols, as_value(sp.ImmutableMatrix(len(firsts), 1, firsts)))
     return _matrix_forms(res, req)
 
 
-@fast.pausing_gc
+@partials.pausing_gc
 def jacobian(req: Request) -> Result:
     """The Jacobian in numerator layout: rows are the outputs (entries row by row), columns the
     inputs. One block per vector or matrix variable."""
@@ -278,7 +278,7 @@ def jacobian(req: Request) -> Result:
     labels = [",".join(n for n, _ in variables)] if len(groups) == 1 else [n for n, _ in variables]
     blocks = []
     for symbols, label in zip(groups, labels, strict=True):
-        j = tidy(as_value(sp.ImmutableMatrix(fast.jacobian_rows(outputs, symbols))))
+        j = tidy(as_value(sp.ImmutableMatrix(partials.jacobian_rows(outputs, symbols))))
         blocks.append(Block(j, shape_of(j), label))
     res = Result("jacobian", req.text, blocks, wrt=[n for n, _ in variables], layout=req.layout, function=f)
     symbols = [s for _, v in variables for s in flat(v)]
@@ -296,7 +296,7 @@ def jacobian(req: Request) -> Result:
     return _matrix_forms(res, req)
 
 
-@fast.pausing_gc
+@partials.pausing_gc
 def hessian(req: Request) -> Result:
     """The Hessian of a scalar expression over all the variables, flattened in order."""
     ws = req.ws
@@ -306,7 +306,7 @@ def hessian(req: Request) -> Result:
     variables = _variables(req)
     symbols = [s for _, v in variables for s in flat(v)]
     check_size(len(symbols) ** 2, "the Hessian")
-    grad, rows = fast.hessian_rows(f, symbols)
+    grad, rows = partials.hessian_rows(f, symbols)
     out = Tidy(enabled=req.simplify)(as_value(sp.ImmutableMatrix(rows)))
     res = Result("hessian", req.text, [Block(out, shape_of(out), ",".join(n for n, _ in variables))],
                  wrt=[n for n, _ in variables], layout=req.layout, function=f)
@@ -317,10 +317,6 @@ def hessian(req: Request) -> Result:
 
         res.steps = hessian_steps(f, symbols, as_value(sp.ImmutableMatrix(hm)))
     return _matrix_forms(res, req)
-
-
-def transpose(value: Value) -> Value:
-    return as_value(value.T) if isinstance(value, sp.MatrixBase) else value
 
 
 def matrix(value: Value) -> sp.Matrix:

@@ -16,7 +16,7 @@ from . import syntax as sx
 from .errors import UsageError
 
 if TYPE_CHECKING:
-    from .build import Workspace
+    from .declarations import Workspace
     from .result import Result
     from .texops import Formula, Operator
 
@@ -88,7 +88,7 @@ def limit_args(ws: Workspace, text: str, var: str | None, point: str | None,
 
 
 def _same_point(ws: Workspace, given: str, own: str) -> bool:
-    from .build import Workspace as Bare
+    from .declarations import Workspace as Bare
 
     bare = Bare()
     a = bare.lower(sx.parse(given, ws.function_names()), given)
@@ -152,7 +152,7 @@ def stated_notes(ws: Workspace, text: str, result: Result) -> None:
     answer = result.blocks[0].expr if formula.op is not None else result.function
     if answer is None:
         return
-    from .build import CONSTANTS, names_in
+    from .declarations import CONSTANTS, names_in
 
     known = set(names_in(formula.node)) | set(ws.shapes) | {n for n, _ in ws.lets} | set(CONSTANTS)
     for node, pos in formula.stated:

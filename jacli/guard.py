@@ -1,7 +1,7 @@
 """Resource guards: the size of results, the memory a computation may use, the stack it needs.
 
 Bounds on what the user *types* (length, nesting, names, literals, exact powers, factorials,
-shapes) live in :mod:`jacli.syntax`, :mod:`jacli.build` and :mod:`jacli.shapes` and exit 2.
+shapes) live in :mod:`jacli.syntax`, :mod:`jacli.declarations` and :mod:`jacli.shapes` and exit 2.
 The guards here bound what jacli *computes* and exit 4 (``ResourceError``, like a timeout):
 
 - ``check_result``: a result may have at most ``MAX_RESULT_NODES`` nodes (counted as printed,

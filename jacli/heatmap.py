@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from .build import Workspace
+from .declarations import Workspace
 from .errors import UsageError
 from .result import Result
 

@@ -1,6 +1,6 @@
 """The vocabulary of jacli's expression language, as people read it: every function and constant
 with a one-line meaning. ``jacli --help``, the man page and the README list it from here; a test
-keeps it equal to what the parser and the lowerers accept (jacli.build). No sympy here, so the
+keeps it equal to what the parser and the lowerers accept (jacli.declarations). No sympy here, so the
 help stays fast.
 """
 

@@ -11,8 +11,8 @@ import sympy as sp
 
 from . import formula
 from . import syntax as sx
-from .build import Workspace, as_value, shape_of
 from .calculus import evaluate, resolve, substitution
+from .declarations import Workspace, as_value, shape_of
 from .errors import UnsupportedError, UsageError
 from .functions import to_elementary
 from .request import absent_notes, stated_names, stating

@@ -1,5 +1,5 @@
 """Lowering: jacli syntax trees -> sympy objects, with shape checking (the explicit path, for
-concrete sizes; jacli.matrix lowers symbolic sizes). See jacli.build for the declarations a
+concrete sizes; jacli.matrix lowers symbolic sizes). See jacli.declarations for the declarations a
 lowering reads, and jacli.builtins for the functions it applies.
 
 No user text reaches sympy: numbers are built from validated digit strings, names from
@@ -33,7 +33,7 @@ from .errors import BoundError, ShapeError
 from .shapes import SCALAR, format_shape
 
 if TYPE_CHECKING:
-    from .build import Workspace
+    from .declarations import Workspace
 
 
 def number(text: str) -> sp.Rational:

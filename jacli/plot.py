@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from .build import Workspace, shape_of
+from .declarations import Workspace, shape_of
 from .errors import JacliError, UnsupportedError, UsageError
 from .functions import numpy_functions
 from .result import Result

@@ -20,7 +20,7 @@ from typing import Any
 from . import formula
 from . import syntax as sx
 from .atvalue import AtValue
-from .build import Workspace, split_entry
+from .declarations import Workspace, split_entry
 from .errors import UnsupportedError, UsageError
 from .shapes import SCALAR, Shape, format_shape, is_concrete
 from .values import SYMMETRIC_ONLY_GRADIENT, at_values, flipped, layout_of, split_names

@@ -77,7 +77,7 @@ class Run:
     def workspace(self) -> Any:
         """The declarations, built once per invocation (batch lines share them and their lowered
         --let values; a declaration error is raised again for every line)."""
-        from .build import Workspace
+        from .declarations import Workspace
 
         if self._ws is None:
             self._ws = Workspace.from_options(var=self.opts.get("decls", ()), func=self.opts.get("func", ()),

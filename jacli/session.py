@@ -254,7 +254,7 @@ class Session:
     def validate(self, state: State) -> None:
         """Build the declarations once, so a bad one is refused when typed, not on every later line."""
         self.ready()
-        from .build import Workspace
+        from .declarations import Workspace
 
         Workspace.from_options(var=list(state.vars.values()), func=list(state.funcs.values()),
                                let=[f"{k}={v}" for k, v in state.lets.items()])

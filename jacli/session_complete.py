@@ -62,7 +62,7 @@ def candidates(before: str, text: str, session: Any) -> list[str]:
 
 def names(session: Any) -> list[str]:
     """Function names of the language, constants, and everything the session declared."""
-    from .build import BUILTIN_FUNCTIONS, CONSTANTS
+    from .declarations import BUILTIN_FUNCTIONS, CONSTANTS
 
     s = session.state
     return sorted({*BUILTIN_FUNCTIONS, *CONSTANTS, *s.vars, *s.funcs, *s.lets})

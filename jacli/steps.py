@@ -25,7 +25,7 @@ from sympy.core.function import AppliedUndef
 
 from . import syntax as sx
 from .budget import attempt
-from .build import Value, Workspace, as_value, names_in, shape_of, split_entry
+from .declarations import Value, Workspace, as_value, names_in, shape_of, split_entry
 from .functions import gelu, maximum, minimum, relu, sigmoid, softplus, step
 
 

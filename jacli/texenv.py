@@ -23,7 +23,7 @@ def sequence(p: TexParser, t: Tok) -> sx.Node:
         else:
             items.append(p.expr())
     p.expect_op("\\}", t)
-    from .build import names_in
+    from .declarations import names_in
 
     general = [n for n in items if p.limit_var in set(names_in(n))]
     if p.limit_var is None or len(general) != 1:

@@ -16,7 +16,7 @@ import sympy as sp
 from . import atvalue
 from . import syntax as sx
 from .atvalue import AtValue
-from .build import Value, Workspace, shape_of
+from .declarations import Value, Workspace, shape_of
 from .errors import UsageError
 from .shapes import SCALAR, format_shape
 

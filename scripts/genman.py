@@ -8,7 +8,7 @@
 Everything on the pages comes from the program itself: names, synopses, descriptions and
 examples from the commands' help texts, options from their click parameters (so an option
 added to jacli/cli.py appears here on the next run), exit statuses from jacli.errors.ExitStatus,
-the function names of the expression language from jacli.build. Only the sections about the
+the function names of the expression language from jacli.declarations. Only the sections about the
 environment and shell completion are written here. The date is fixed (PAGE_DATE) so the output
 is reproducible; tests/test_manpages.py regenerates the pages and compares them byte for byte.
 """
@@ -226,7 +226,7 @@ def command_page(group: click.Group, root: click.Context, name: str, all_pages: 
 
 
 def expression_section() -> list[str]:
-    from jacli.build import CONSTANTS, ELEMENTWISE, MATRIX_FUNCTIONS
+    from jacli.declarations import CONSTANTS, ELEMENTWISE, MATRIX_FUNCTIONS
 
     return [
         ".SH EXPRESSIONS",

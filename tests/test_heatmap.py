@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from jacli import heatmap, hessian, jacobian
-from jacli.build import Workspace
+from jacli.declarations import Workspace
 
 from .conftest import run
 

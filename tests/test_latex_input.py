@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from jacli import syntax as sx
-from jacli.build import BUILTIN_FUNCTIONS, Workspace
+from jacli.declarations import BUILTIN_FUNCTIONS, Workspace
 from jacli.errors import ParseError, UsageError
 from jacli.texops import read
 

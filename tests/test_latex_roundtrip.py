@@ -10,7 +10,7 @@ import sympy as sp
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from jacli.build import Workspace
+from jacli.declarations import Workspace
 from jacli.errors import EvaluationError, JacliError, ParseError, ResourceError
 from jacli.render.latex import latex_expr
 

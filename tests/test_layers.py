@@ -74,7 +74,7 @@ def test_the_walk_sees_the_imports_it_should() -> None:
     """The graph is not empty by mistake: known edges are in it."""
     assert "jacli.request" in GRAPH["jacli.calculus"]
     assert "jacli.matrix.nodes" in GRAPH["jacli.matrix.rules"]
-    assert "jacli.build" in GRAPH["jacli.values"]
+    assert "jacli.declarations" in GRAPH["jacli.values"]
 
 
 @pytest.mark.parametrize("module,absent", [

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import jacli
-from jacli.build import Workspace
+from jacli.declarations import Workspace
 from jacli.errors import ResourceError
 from jacli.matrix import algebra as A
 from jacli.matrix import nodes as N

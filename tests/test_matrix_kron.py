@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import jacli
-from jacli.build import Workspace
+from jacli.declarations import Workspace
 from jacli.matrix import algebra as A
 from jacli.matrix import nodes as N
 from jacli.matrix import numeric as M

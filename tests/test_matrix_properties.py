@@ -1,6 +1,6 @@
 """Property tests for the new kinds of matrix-form results (issue 15): random matrix-valued
 expressions of a matrix variable X; the rules' results (not the guarded API) are compared with
-finite differences of the entry-wise expression (jacli.build at concrete sizes) at random sizes
+finite differences of the entry-wise expression (jacli.declarations at concrete sizes) at random sizes
 and values.
 
 - Kronecker Jacobians of matrix-valued f(X) by X (rows flattened),
@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from jacli.build import Workspace
+from jacli.declarations import Workspace
 from jacli.errors import EvaluationError
 from jacli.matrix import numeric as M
 from jacli.matrix import rules

@@ -6,7 +6,7 @@ import pytest
 import sympy as sp
 
 from jacli import syntax as sx
-from jacli.build import Workspace
+from jacli.declarations import Workspace
 from jacli.errors import BoundError, ParseError, ShapeError
 
 from .tables import rows

@@ -1,7 +1,7 @@
-"""jacli.fast.Partials and jacli.canonical build exactly sympy's objects.
+"""jacli.partials.Partials and jacli.canonical build exactly sympy's objects.
 
 The explicit Jacobian, gradient and Hessian take every partial derivative through
-``fast.Partials`` (sympy's own rules, applied only where a variable occurs) and build sums and
+``partials.Partials`` (sympy's own rules, applied only where a variable occurs) and build sums and
 products through ``canonical.total`` and ``canonical.product`` (sympy's canonical form, built
 directly). Each must give the object sympy gives: equal, with the same arguments and hash, not
 merely an equal value; otherwise printing, simplification and caching would see a different
@@ -18,7 +18,7 @@ import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jacli import canonical, fast
+from jacli import canonical, partials
 from jacli.functions import relu, sigmoid
 
 from .conftest import identical
@@ -64,7 +64,7 @@ SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[Heal
 @SETTINGS
 @given(st.lists(expressions, min_size=1, max_size=3))
 def test_partials_are_sympys_derivatives(exprs: list[sp.Expr]) -> None:
-    p = fast.Partials(X)
+    p = partials.Partials(X)
     for e in exprs:
         p.uses(e)
     for e in exprs:
@@ -77,7 +77,7 @@ def test_partials_are_sympys_derivatives(exprs: list[sp.Expr]) -> None:
 @given(expressions)
 def test_hessian_rows_are_sympys_second_derivatives(e: sp.Expr) -> None:
     symbols = X[:3]
-    grad, rows = fast.hessian_rows(e, symbols)
+    grad, rows = partials.hessian_rows(e, symbols)
     for i, s in enumerate(symbols):
         first = sp.diff(e, s)
         assert identical(grad[i], first)
@@ -89,7 +89,7 @@ def test_infinities_leave_every_derivative_to_sympy() -> None:
     # sympy's rules meet zoo in terms that the sparse rules skip, and give nan; so must jacli
     x, y = X[0], X[1]
     e = x * (sp.zoo * y + x) + sp.oo * x
-    assert fast.jacobian_rows([e], [x, y]) == [[sp.diff(e, x), sp.diff(e, y)]]
+    assert partials.jacobian_rows([e], [x, y]) == [[sp.diff(e, x), sp.diff(e, y)]]
 
 
 # --- canonical construction --------------------------------------------------------------------

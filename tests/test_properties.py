@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import jacli
-from jacli.build import Workspace
+from jacli.declarations import Workspace
 from jacli.errors import EvaluationError, JacliError
 from jacli.render.plain import plain_expr
 

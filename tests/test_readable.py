@@ -12,7 +12,7 @@ from rich.cells import cell_len
 
 from jacli import diff, gradient, hessian, jacobian
 from jacli.answer import verify
-from jacli.build import Workspace
+from jacli.declarations import Workspace
 from jacli.errors import ParseError
 from jacli.render import json as json_printer
 from jacli.render import latex, plain, pretty

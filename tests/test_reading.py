@@ -14,7 +14,7 @@ import sympy as sp
 from hypothesis import given, settings
 
 import jacli
-from jacli.build import BUILTIN_FUNCTIONS, Workspace
+from jacli.declarations import BUILTIN_FUNCTIONS, Workspace
 from jacli.language import spellings
 from jacli.reading import glued
 from jacli.render.plain import plain_expr

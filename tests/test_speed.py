@@ -16,8 +16,8 @@ import pytest
 import sympy as sp
 
 import jacli
-from jacli import fast
-from jacli.build import Workspace
+from jacli import partials
+from jacli.declarations import Workspace
 
 from .conftest import identical, run
 
@@ -77,11 +77,11 @@ def test_nodes_with_rules_of_their_own_are_differentiated_by_sympy() -> None:
     x, y = sp.symbols("x y", real=True)
     f = sp.Function("f", real=True)
     outputs = [x * y, sp.Abs(x), f(x, y), sp.Max(x, y**2)]
-    rows = fast.jacobian_rows(outputs, [x, y])
+    rows = partials.jacobian_rows(outputs, [x, y])
     assert rows == [[sp.diff(o, x), sp.diff(o, y)] for o in outputs]
-    assert fast.supported([x**2 + sp.sin(x), sp.exp(x) / (1 + x)])  # what float_values evaluates
-    assert not fast.supported([sp.Abs(x)])
-    assert not fast.supported([f(x)])
+    assert partials.supported([x**2 + sp.sin(x), sp.exp(x) / (1 + x)])  # what float_values evaluates
+    assert not partials.supported([sp.Abs(x)])
+    assert not partials.supported([f(x)])
     r = jacli.jacobian("[relu(x) + sigmoid(y), x*y]", ws=Workspace())
     assert r.expr[1, :].tolist() == [[y, x]] and "step(x)" in str(r.expr[0, 0])
 
@@ -96,7 +96,7 @@ def test_large_jacobian_matches_finite_differences() -> None:
     ws = Workspace.from_options(var=decls)
     subs = dict(zip(ws.variable("A"), A.ravel(), strict=True)) | dict(zip(ws.variable("B"), B.ravel(), strict=True))
     subs |= dict(zip(ws.variable("x"), x, strict=True))
-    got = np.array(fast.evaluate_floats(r.expr, {k: sp.Float(v) for k, v in subs.items()}))
+    got = np.array(partials.evaluate_floats(r.expr, {k: sp.Float(v) for k, v in subs.items()}))
     assert np.allclose(got, expected, atol=1e-9)
 
 
@@ -181,20 +181,20 @@ def test_at_file_errors_are_usage_errors(tmp_path: Path) -> None:
 
 
 def test_float_values_agree_with_sympy_and_refuse_undefined_points() -> None:
-    """fast.float_values (the walk that checks matrix forms and evaluates large results at --at)
+    """partials.float_values (the walk that checks matrix forms and evaluates large results at --at)
     gives sympy's floats on every supported operation, and raises where a value is undefined."""
     x, y = sp.symbols("x y", real=True)
     exprs = [x**2 * sp.sin(y) + sp.Rational(3, 7), sp.exp(x) / (1 + y**2), sp.log(x) * sp.atan(y) - sp.pi,
              sp.tanh(x * y) ** 3 + sp.E, sp.sqrt(x) * sp.cot(y), sp.asinh(x) + sp.acos(y / 2), x ** y]
     point = {x: 0.7, y: 0.3}
-    got = fast.float_values(exprs, point)
+    got = partials.float_values(exprs, point)
     want = [float(sp.N(e.subs(point))) for e in exprs]
     assert np.allclose(got, want, rtol=1e-12)
     for bad in (1 / (x - sp.Rational(7, 10)), sp.log(-x), (-x) ** sp.Rational(1, 2), sp.exp(x * 10**4)):
         with pytest.raises((ArithmeticError, ValueError)):
-            fast.float_values([bad], point)
+            partials.float_values([bad], point)
     with pytest.raises(ValueError, match="no value"):
-        fast.float_values([x + y], {x: 1.0})
+        partials.float_values([x + y], {x: 1.0})
 
 
 def test_compiling_for_numpy_does_not_evaluate_the_expressions_again(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jacli import diff
-from jacli.build import Workspace
+from jacli.declarations import Workspace
 from jacli.limits import limit
 from jacli.render.plain import plain_expr
 from jacli.steps import Step, differentiate

@@ -10,7 +10,7 @@ import sympy as sp
 from hypothesis import HealthCheck, assume, given, settings
 
 from jacli import calculus
-from jacli.build import Workspace
+from jacli.declarations import Workspace
 from jacli.functions import compile_numpy
 
 from .conftest import run

@@ -19,7 +19,7 @@ import sympy as sp
 from .. import atvalue
 from .. import syntax as sx
 from ..atvalue import AtValue
-from ..build import Workspace
+from ..declarations import Workspace
 from ..errors import EvaluationError, JacliError, UnsupportedError, UsageError
 from ..request import Request
 from ..result import Block, Check, Result
@@ -64,8 +64,8 @@ class Derivative:
         names = self.names()
         claimed = M.value(self.result, M.Env(sizes, values))
         if self.kind == "hessian":
-            from ..fast import jacobian_rows
             from ..functions import compile_numpy
+            from ..partials import jacobian_rows
             from ..values import flat
 
             f = cws.lower(self.tree, self.text)
@@ -337,7 +337,7 @@ def entry_values(expr: Any, subs: dict[Any, float]) -> Any:
     """The entries of a (matrix) result at a point, as a flat float array: one float walk of the
     expression graph where every node is elementary (a 200x200 Jacobian has 40,000 entries),
     else compiled once for large matrices and substituted entry by entry for small ones."""
-    from ..fast import evaluate_floats, float_values, supported
+    from ..partials import evaluate_floats, float_values, supported
     from ..values import flat
 
     entries = flat(expr)

@@ -1,6 +1,6 @@
 """Lowering jacli syntax trees to matrix-form nodes, with shape checks on symbolic sizes.
 
-The language is the one of ../build.py (CLI.md): ``*``/``@`` products with scalars scaling,
+The language is the one of ../declarations.py (CLI.md): ``*``/``@`` products with scalars scaling,
 ``'``/``.T`` transposes, ``inv``/``^-1``, ``det``, ``logdet``, ``tr``, ``norm``, ``sum``, ``dot``,
 ``hadamard``/``.*``, ``diag``, elementwise functions, ``softmax``, ``logsumexp``, indexing, and a
 scalar added to or dividing an array applied to every entry. Shape errors are ShapeErrors at the
@@ -13,7 +13,7 @@ import sympy as sp
 
 from .. import syntax as sx
 from ..arrays import index_message
-from ..build import CONSTANTS, ELEMENTWISE, ChainLowering, Workspace, number
+from ..declarations import CONSTANTS, ELEMENTWISE, ChainLowering, Workspace, number
 from ..errors import ShapeError, UnsupportedError
 from ..shapes import SCALAR, format_shape
 from . import algebra as A

@@ -1,7 +1,7 @@
 """numpy evaluation of matrix-form nodes, and the guard that checks a matrix form before it is shown.
 
 The check is independent of the matrix-form rules: the original text is lowered again by
-jacli/build.py at small concrete sizes (entry symbols, sympy), and its derivative is taken by
+jacli/declarations.py at small concrete sizes (entry symbols, sympy), and its derivative is taken by
 central finite differences (Richardson-extrapolated, as jacli/numeric.py does) and compared with
 the matrix form evaluated by numpy at the same sizes and values.
 """
@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from ..build import Workspace
+from ..declarations import Workspace
 from ..errors import EvaluationError, UsageError
 from ..functions import compile_numpy, numpy_functions, real_values
 from ..result import Check
@@ -311,7 +311,7 @@ def concrete_workspace(ws: Workspace, sizes: dict[str, int]) -> Workspace:
 
 
 def entry_function(cws: Workspace, value_: Any, names: list[str]) -> tuple[Callable[..., np.ndarray], Any]:
-    """numpy function of the variables' arrays computing ``value_``, the entry-wise (build.py) value
+    """numpy function of the variables' arrays computing ``value_``, the entry-wise (declarations.py) value
     of the expression lowered in ``cws``."""
     from ..values import flat
 

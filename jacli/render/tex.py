@@ -11,7 +11,7 @@ from typing import Any
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
-from ..build import split_entry
+from ..declarations import split_entry
 from ..errors import JacliError
 from ..matrix.nodes import Node
 from ..matrix.printing import latex as matrix_latex

@@ -20,7 +20,7 @@ import sympy as sp
 
 from . import syntax as sx
 from .arrays import SIZED_FUNCTIONS
-from .builtins import (  # noqa: F401 - the vocabulary, used through jacli.build elsewhere
+from .builtins import (  # noqa: F401 - the vocabulary, used through jacli.declarations elsewhere
     BUILTIN_FUNCTIONS,
     CONSTANTS,
     DECLARABLE_BUILTINS,
@@ -35,7 +35,7 @@ from .builtins import (  # noqa: F401 - the vocabulary, used through jacli.build
     symbol,
 )
 from .errors import ParseError, ShapeError, UnsupportedError, UsageError
-from .lowering import (  # noqa: F401 - the explicit lowerer, used through jacli.build elsewhere
+from .lowering import (  # noqa: F401 - the explicit lowerer, used through jacli.declarations elsewhere
     ChainLowering,
     Lowerer,
     applied_derivative,
