@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 import sympy as sp
 
 from . import syntax as sx
 from .arrays import ARRAY_FUNCTIONS
+from .errors import BoundError
 from .functions import CUSTOM
 from .shapes import SCALAR, Shape
 
@@ -90,3 +91,63 @@ def split_entry(name: str) -> tuple[str, int, int | None] | None:
 def symbol(name: str) -> sp.Symbol:
     """jacli's variables are real."""
     return sp.Symbol(name, real=True)
+
+
+# --- bounds on what lowering may build -------------------------------------------------------------
+def check_size(entries: Any, what: str) -> None:
+    from .shapes import MAX_ENTRIES
+
+    if isinstance(entries, int) and entries > MAX_ENTRIES:
+        raise BoundError(f"{what} would have {entries} entries; the limit is {MAX_ENTRIES}")
+
+
+def check_numbers(value: Value) -> None:
+    """Refuse numbers of more than MAX_DIGITS_RESULT digits as soon as lowering makes one
+    (``10^3999*10^3999``, sums of fractions): only the value and its numeric coefficient or
+    constant term are looked at, which is where sympy gathers numbers, so the cost is O(1)
+    per node (O(entries) for matrices)."""
+    from .guard import number_too_big
+
+    for e in (value if isinstance(value, sp.MatrixBase) else (value,)):
+        if number_too_big(e) or ((e.is_Mul or e.is_Add) and number_too_big(e.args[0])):
+            raise BoundError(f"a number in this expression would have more than {MAX_DIGITS_RESULT} digits")
+
+
+def check_power(base: sp.Expr, exp: sp.Expr) -> None:
+    """Refuse exact powers whose value would be astronomically large before sympy computes them.
+
+    sympy evaluates powers of numbers at once, including algebraic ones: sqrt(2)^(10^10) becomes
+    2^(5*10^9), (2*pi)^(10^10) becomes 2^(10^10)*pi^(10^10). Any base free of symbols counts,
+    except pi and e alone, which sympy keeps as powers.
+    """
+    if not exp.is_Number or not exp.is_Rational or base.free_symbols or base in (sp.pi, sp.E):
+        return
+    import math
+
+    if base.is_Number:
+        if base.is_zero or abs(base) == 1 or not base.is_finite:  # oo^1, (-oo)^2: sympy's infinities
+            return
+        b = sp.Rational(base)
+        size = max(abs(b.p), b.q)
+        log_size = math.log10(size) if size > 1 else 0.0
+    else:
+        try:
+            magnitude = abs(complex(sp.N(base, 15)))
+        except (TypeError, ValueError, OverflowError, ZeroDivisionError):
+            return
+        if magnitude == 0 or not math.isfinite(magnitude):
+            return
+        log_size = abs(math.log10(magnitude))
+        if log_size < 1e-12 and abs(exp) > MAX_DIGITS_RESULT:  # |base| = 1 but not exactly 1, e.g. (1+I)/sqrt(2)
+            log_size = 1.0
+    if log_size == 0:
+        return
+    r = sp.Rational(exp)
+    magnitude_exp = abs(r.p) / r.q if max(abs(r.p), r.q).bit_length() < 1000 else math.inf  # no float overflow
+    digits = magnitude_exp * log_size
+    if digits > MAX_DIGITS_RESULT:
+        about = f"about {digits:.3g}" if math.isfinite(digits) else "more than 10^300"
+        raise BoundError(
+            f"the exact value of this power would have {about} digits; "
+            f"the limit is {MAX_DIGITS_RESULT}"
+        )

@@ -8,6 +8,7 @@ validated identifiers, and every operation is an explicit sympy call chosen here
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,9 @@ from .builtins import (
     MAX_MATRIX_POWER,
     Value,
     as_value,
+    check_numbers,
+    check_power,
+    check_size,
     shape_of,
 )
 from .canonical import product, total
@@ -55,6 +59,7 @@ class ChainLowering:
     matmul: Callable[[Any, Any, int], Any]
     hadamard: Callable[[Any, Any, int], Any]
     divide: Callable[[Any, Any, int], Any]
+    shape_error: Callable[[str, int], ShapeError]
 
     ws: Workspace
 
@@ -64,6 +69,11 @@ class ChainLowering:
     def _Mul(self, node: sx.Mul) -> Any:
         values = [self.lower(arg) for arg in node.args]
         self.ws.note_scalar_factors(node, values, self.is_scalar_value)
+        if all(isinstance(v, sp.Expr) for v in values):  # numbers: one product, not n growing ones
+            for op, v, pos in zip(node.ops, values, node.pos, strict=True):
+                if op == "/" and v.is_zero:
+                    raise self.shape_error("division by zero", pos)
+            return sp.Mul(*[v if op != "/" else 1 / v for op, v in zip(node.ops, values, strict=True)])
         acc = values[0]
         for op, v, pos in zip(node.ops[1:], values[1:], node.pos[1:], strict=True):
             if op in ("*", "@"):
@@ -105,15 +115,14 @@ class Lowerer(ArrayFunctions, ChainLowering):
 
     # arithmetic
     def _Neg(self, node: sx.Neg) -> Value:
-        v = self.lower(node.operand)
-        return -v
+        return -self.lower(node.operand)
 
     def _Add(self, node: sx.Add) -> Value:
-        total = self.lower(node.args[0])
-        for op, arg, pos in zip(node.ops[1:], node.args[1:], node.pos[1:], strict=False):
-            v = self.lower(arg)
-            total = self.combine(total, v, op, pos)
-        return total
+        values = [self.lower(arg) for arg in node.args]
+        if not any(isinstance(v, sp.MatrixBase) for v in values):  # one sum, not n growing ones (n^2 work)
+            return sp.Add(*[v if op != "-" else -v for op, v in zip(node.ops, values, strict=True)])
+        return functools.reduce(lambda total, item: self.combine(total, *item), zip(
+            values[1:], node.ops[1:], node.pos[1:], strict=False), values[0])
 
     def combine(self, a: Value, b: Value, op: str, pos: int) -> Value:
         """a + b or a - b: equal shapes, or a scalar applied to every entry."""
@@ -539,62 +548,3 @@ def _sum_of_products(r: list[sp.Symbol], c: list[sp.Symbol]) -> sp.Expr:
     (jacli.canonical); sympy's own flattening is what makes the lowering of large symbolic
     products slow."""
     return total([product((p, q)) for p, q in zip(r, c, strict=True)])
-
-
-def check_size(entries: Any, what: str) -> None:
-    from .shapes import MAX_ENTRIES
-
-    if isinstance(entries, int) and entries > MAX_ENTRIES:
-        raise BoundError(f"{what} would have {entries} entries; the limit is {MAX_ENTRIES}")
-
-
-def check_numbers(value: Value) -> None:
-    """Refuse numbers of more than MAX_DIGITS_RESULT digits as soon as lowering makes one
-    (``10^3999*10^3999``, sums of fractions): only the value and its numeric coefficient or
-    constant term are looked at, which is where sympy gathers numbers, so the cost is O(1)
-    per node (O(entries) for matrices)."""
-    from .guard import number_too_big
-
-    for e in (value if isinstance(value, sp.MatrixBase) else (value,)):
-        if number_too_big(e) or ((e.is_Mul or e.is_Add) and number_too_big(e.args[0])):
-            raise BoundError(f"a number in this expression would have more than {MAX_DIGITS_RESULT} digits")
-
-
-def check_power(base: sp.Expr, exp: sp.Expr) -> None:
-    """Refuse exact powers whose value would be astronomically large before sympy computes them.
-
-    sympy evaluates powers of numbers at once, including algebraic ones: sqrt(2)^(10^10) becomes
-    2^(5*10^9), (2*pi)^(10^10) becomes 2^(10^10)*pi^(10^10). Any base free of symbols counts,
-    except pi and e alone, which sympy keeps as powers.
-    """
-    if not exp.is_Number or not exp.is_Rational or base.free_symbols or base in (sp.pi, sp.E):
-        return
-    import math
-
-    if base.is_Number:
-        if base.is_zero or abs(base) == 1 or not base.is_finite:  # oo^1, (-oo)^2: sympy's infinities
-            return
-        b = sp.Rational(base)
-        size = max(abs(b.p), b.q)
-        log_size = math.log10(size) if size > 1 else 0.0
-    else:
-        try:
-            magnitude = abs(complex(sp.N(base, 15)))
-        except (TypeError, ValueError, OverflowError, ZeroDivisionError):
-            return
-        if magnitude == 0 or not math.isfinite(magnitude):
-            return
-        log_size = abs(math.log10(magnitude))
-        if log_size < 1e-12 and abs(exp) > MAX_DIGITS_RESULT:  # |base| = 1 but not exactly 1, e.g. (1+I)/sqrt(2)
-            log_size = 1.0
-    if log_size == 0:
-        return
-    r = sp.Rational(exp)
-    magnitude_exp = abs(r.p) / r.q if max(abs(r.p), r.q).bit_length() < 1000 else math.inf  # no float overflow
-    digits = magnitude_exp * log_size
-    if digits > MAX_DIGITS_RESULT:
-        about = f"about {digits:.3g}" if math.isfinite(digits) else "more than 10^300"
-        raise BoundError(
-            f"the exact value of this power would have {about} digits; "
-            f"the limit is {MAX_DIGITS_RESULT}"
-        )
