@@ -69,7 +69,8 @@ class ChainLowering:
     def _Mul(self, node: sx.Mul) -> Any:
         values = [self.lower(arg) for arg in node.args]
         self.ws.note_scalar_factors(node, values, self.is_scalar_value)
-        if all(isinstance(v, sp.Expr) for v in values):  # numbers: one product, not n growing ones
+        if all(isinstance(v, sp.Expr) and not isinstance(v, sp.MatrixBase) for v in values):
+            # scalars (sympy's matrices are Exprs too): one product, not n growing ones (n^2 work)
             for op, v, pos in zip(node.ops, values, node.pos, strict=True):
                 if op == "/" and v.is_zero:
                     raise self.shape_error("division by zero", pos)

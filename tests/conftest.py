@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,13 @@ class Outcome:
     def lines(self) -> list[str]:
         return self.stdout.splitlines()
 
+
+# A shell starts background jobs with SIGINT ignored, and their children inherit that; jacli keeps an
+# ignored SIGINT ignored (as nohup'd programs should). The tests that interrupt a jacli process
+# need it delivered wherever the suite runs, so the suite handles it, and its children start
+# with the default disposition.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 _ISOLATED = False  # set while a test marked slow runs (see pytest_runtest_setup)
 

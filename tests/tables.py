@@ -23,3 +23,9 @@ def rows(name: str, width: int) -> list[list[str]]:
             raise ValueError(f"{name}:{number}: {len(cells)} cells, expected at most {width}")
         out.append(cells + [""] * (width - len(cells)))
     return out
+
+
+# A line that keeps sympy busy for seconds (7.5 s to differentiate in a warm batch on the 2-core
+# machine of 2026-12; 300 factors would be refused at once as too large): for tests of --timeout
+# and of signals that arrive while a line is being computed.
+SLOW_LINE = "*".join(f"exp(sin({i}*x))" for i in range(1, 200))

@@ -19,7 +19,7 @@ import pytest
 from jacli import guard
 
 from .conftest import run
-from .tables import rows
+from .tables import SLOW_LINE, rows
 
 # (argv, exit status, a phrase of the message): tests/data/bounds.tsv, and the inputs built by repetition
 BOUNDS = [(shlex.split(argv), int(status), phrase) for status, phrase, argv in rows("bounds.tsv", 3)] + [
@@ -151,7 +151,6 @@ def test_deep_nesting_every_format_and_check(shape: str, fmt: str) -> None:
 
 
 # --- batch safety ------------------------------------------------------------------------------
-SLOW_LINE = "+".join(f"x^{i}" for i in range(1, 1200))  # several seconds of sympy on any machine
 
 
 def test_batch_line_that_times_out_is_reported_and_the_next_runs() -> None:

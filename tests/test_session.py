@@ -19,6 +19,7 @@ from jacli.session import Session, State, _declared_on_line, history_path
 from jacli.session_complete import candidates
 
 from .conftest import run
+from .tables import SLOW_LINE
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -112,7 +113,7 @@ def test_settings_are_the_commands_own_options() -> None:
 
 
 def test_timeout_setting_applies_to_each_line() -> None:
-    slow = "+".join(f"x^{i}" for i in range(1, 1200))
+    slow = SLOW_LINE
     out, err = repl(f"timeout 0.5\ndiff {slow} x\ndiff x^2 x\nshow\n")
     assert out.splitlines() == ["2*x", "timeout 0.5", "_ = 2*x"]
     assert err == "jacli: gave up after 0.5 seconds (--timeout)\n"
