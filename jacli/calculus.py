@@ -87,6 +87,8 @@ def evaluate(value: Value, subs: dict[sp.Symbol, sp.Expr]) -> tuple[Value, Any]:
             exact = _exact_entry(exact)
     except ArithmeticError:  # sympy's automatic evaluation overflows mpmath: tanh(exp(7e372))
         raise EvaluationError("the result's value at this point is too large to compute") from None
+    except ValueError:  # sympy's factorint refuses its own factors (sqrt of 1/4 + 10^600 - ...)
+        raise EvaluationError("sympy could not compute the exact value at this point") from None
     left = (exact.free_symbols if isinstance(exact, sp.Basic) else set())
     if left:
         names = ", ".join(sorted(str(s) for s in left))
@@ -126,8 +128,8 @@ def _exact_entry(e: sp.Expr) -> sp.Expr:
         return e
     try:
         cand = attempt(lambda: sp.nsimplify(sp.simplify(e), rational=False) if sp.count_ops(e) < 40 else e, 0.5)
-    except ArithmeticError:  # mpmath overflows on values such as exp(7e372): keep the form as it is
-        cand = None
+    except (ArithmeticError, ValueError):  # mpmath overflows on exp(7e372); sympy's factorint cache
+        cand = None  # refuses its own factors of 2*10^600 - ... (asinh(1e-300*t) at 1/2): keep the form
     if cand is not None and sp.count_ops(cand) <= sp.count_ops(e):
         return cand
     return e

@@ -226,3 +226,12 @@ def test_values_beyond_mpmath_at_the_point(expr: str, at: str, status: int, phra
         assert r.status == 0 and r.json()["value"] == "oo", r.stderr
     else:
         assert one_line(r, status) == f"jacli: {phrase}"
+
+
+def test_a_sympy_error_on_an_exact_value_is_one_line() -> None:
+    """Found by the slow fuzz run: sympy's factorint raises ValueError on the exact value of
+    asinh(1e-300*t)' at t=1/2 (the square root of 1/4 + 10^600); one line and exit 1, no
+    internal error."""
+    r = run("diff", "asinh((1e-300)*t)", "t", "-f", "plain", "--check", "--at", "t=1/2")
+    assert (r.status, r.stdout) == (1, "")
+    assert r.stderr == "jacli: sympy could not compute the exact value at this point\n"
