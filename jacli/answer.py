@@ -17,7 +17,7 @@ import sympy as sp
 from . import calculus, formula
 from .declarations import Workspace, as_value, split_entry
 from .errors import UnsupportedError
-from .request import Request, absent_notes, read, stated_names, stating
+from .request import Request, read, with_notes
 from .result import Result
 from .values import parse_point
 
@@ -30,11 +30,11 @@ def ask(command: str, text: str, ws: Workspace, *, wrt: str | Sequence[str] | No
         layout: str | None = None, at: Any = None, simplify: bool = True, steps: bool = False,
         check: bool = False) -> Result:
     """Read the question (:func:`jacli.request.read`), answer it, and check it with ``check``."""
-    with stating(ws, stated_names(wrt)) as notes:
+    def compute() -> tuple[Result, Any]:
         req = read(command, text, ws, wrt=wrt, order=order, layout=layout, at=at, simplify=simplify, steps=steps)
-        res = answer(req)
-    notes.extend(absent_notes(ws, req.tree, stated_names(wrt), command))
-    res.notes = list(dict.fromkeys(notes + res.notes))
+        return answer(req), req.tree
+
+    res: Result = with_notes(ws, wrt, command, compute)
     return verify(res, ws) if check else res
 
 

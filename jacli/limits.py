@@ -15,7 +15,7 @@ from .calculus import evaluate, resolve, substitution
 from .declarations import Workspace, as_value, shape_of
 from .errors import UnsupportedError, UsageError
 from .functions import to_elementary
-from .request import absent_notes, stated_names, stating
+from .request import with_notes
 from .result import Block, LimitInfo, Result
 from .shapes import SCALAR, format_shape
 from .values import number_text, parse_point
@@ -53,12 +53,7 @@ def limit(
     sequence as n -> oo. The result's notes say how the input was read.
     """
     ws = ws or Workspace()
-    stated = stated_names(var)
-    with stating(ws, stated) as notes:
-        res = _limit(text, var, point, direction, ws, at, steps)
-    notes.extend(absent_notes(ws, ws.parse(text), stated, "limit"))
-    res.notes = list(dict.fromkeys(notes + res.notes))
-    return res
+    return with_notes(ws, var, "limit", lambda: (_limit(text, var, point, direction, ws, at, steps), ws.parse(text)))
 
 
 def _limit(text: str, var: str | None, point: str | float | None, direction: str, ws: Workspace,

@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from . import formula
@@ -98,6 +98,17 @@ def stating(ws: Workspace, names: list[str]) -> Iterator[list[str]]:
     finally:
         ws.stated = set()
         notes.extend(ws.take_notes())
+
+
+def with_notes(ws: Workspace, wrt: Any, command: str, compute: Callable[[], tuple[Any, sx.Node]]) -> Any:
+    """Run ``compute`` (giving a result and the parsed expression) while the ``wrt`` names are
+    stated (see ``stating``), and give the result the notes on how its input was read."""
+    names = stated_names(wrt)
+    with stating(ws, names) as notes:
+        res, tree = compute()
+    notes.extend(absent_notes(ws, tree, names, command))
+    res.notes = list(dict.fromkeys(notes + res.notes))
+    return res
 
 
 def absent_notes(ws: Workspace, tree: sx.Node, names: Sequence[str], command: str) -> list[str]:
@@ -197,4 +208,4 @@ def check_variable(ws: Workspace, name: str, why: str = "") -> None:
         raise UsageError(f"{name!r} is declared as a function, not a variable")
 
 
-__all__ = ["Request", "read", "stated_names", "stating", "absent_notes", "check_variable"]
+__all__ = ["Request", "read", "stated_names", "stating", "absent_notes", "with_notes", "check_variable"]
