@@ -57,7 +57,7 @@ class Token:
     space_before: bool
 
 
-_OPS = ("**", ".*", ".T", "||", "+", "-", "*", "/", "^", "@", "'", "(", ")", "[", "]", ",", "|", "\u2016", "\u221a")
+_OPS = ("**", ".*", ".T", "||", "+", "-", "*", "/", "^", "@", "'", "(", ")", "[", "]", ",", "|", "\u2016", "\u221a", "!")
 
 
 def normalize(text: str, table: dict[str, str] | None = None) -> tuple[str, list[int]]:
@@ -166,7 +166,7 @@ def tokenize(text: str) -> list[Token]:
             raise ParseError("names cannot start with '_'", text, cols[i])
         else:
             for op in _OPS:
-                if src.startswith(op, i):
+                if src.startswith(op, i) and not (op == "!" and src.startswith("!=", i)):
                     if op == ".T" and i + 2 < n and (src[i + 2].isalnum() or src[i + 2] == "_"):
                         continue  # ".Tx" is not a transpose
                     tokens.append(Token("OP", "\u2016" if op == "||" else op, cols[i], space))

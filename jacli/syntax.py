@@ -10,7 +10,7 @@ Grammar, loosest binding first::
     term    := unary (('*' | '/' | '@' | '.*' | <juxtaposition>) unary)*
     unary   := ('-' | '+') unary | power
     power   := postfix (('^' | '**') unary)?          right-associative: 2^3^2 = 2^(3^2)
-    postfix := primary ("'" | '.T' | '[' args ']')*
+    postfix := primary ("'" | '.T' | '!' | '[' args ']')*     n! is factorial(n)
     primary := NUMBER | NAME | NAME "'"* '(' args ')' | '(' expr ')' | '[' args ']'
 
 For a declared function f, ``f'(u)`` is its derivative and ``f_2(u, v)`` (``f_1_2``, ...) its
@@ -138,6 +138,14 @@ def start(node: Node) -> int:
 _MUL_OPS = {"*", "/", "@", ".*"}
 
 
+def _number_power(node: Pow) -> bool:
+    """2^3, e^-2, 10^-3: a number or e raised to a (signed) number, where a product glued after it
+    (``e^2x``) reads as part of the exponent to many readers."""
+    base = node.base
+    exp = node.exp.operand if isinstance(node.exp, Neg) else node.exp
+    return isinstance(exp, Num) and (isinstance(base, Num) or (isinstance(base, Name) and base.name in ("e", "E")))
+
+
 class Parser:
     """Precedence-climbing parser over the token list; see the module docstring for the grammar.
 
@@ -234,8 +242,12 @@ class Parser:
                 ops.append(t.text)
                 pos.append(t.pos)
             elif self.starts_operand():
+                glued = not self.tok.space_before
                 ops.append("*")
                 pos.append(self.tok.pos)
+                args.append(self.unary())
+                self.check_juxtaposition(args, ops, pos, glued)
+                continue
             elif self.tok.kind == "NUM":
                 raise self.error(f"missing operator before number {self.tok.text}")
             else:
@@ -244,6 +256,25 @@ class Parser:
         if len(args) == 1:
             return first
         return Mul(tuple(args), tuple(ops), tuple(pos))
+
+    def check_juxtaposition(self, args: list[Node], ops: list[str], pos: list[int], glued: bool) -> None:
+        """Refuse the two implicit products that readers split both ways: right after a division
+        (``1/2x``: (1/2)*x or 1/(2*x)?) and, glued, after a number power of a number or e
+        (``e^2x``: e^(2x) or e^2*x?). ``x^2y`` stays x^2*y, as in polynomials; ``e^2 x`` is e^2*x."""
+        left = args[-2]
+        end = self.tok.pos
+        after = self.text[pos[-1]:end].rstrip()
+        if ops[-2] == "/":
+            over = self.text[start(args[-3]):pos[-2]].strip()
+            under = self.text[pos[-2] + 1:pos[-1]].strip()
+            written = self.text[start(args[-3]):end].rstrip()
+            raise ParseError(f"{written} is ambiguous: write ({over}/{under})*{after} for the product, "
+                             f"or {over}/({under}*{after}) to divide by it", self.text, pos[-1])
+        if glued and isinstance(left, Pow) and self.text[left.pos] in "^*" and _number_power(left):
+            base = self.text[start(left):left.pos].strip()
+            exponent = self.text[left.pos + 1:pos[-1]].lstrip("*").strip()
+            raise ParseError(f"{base}^{exponent}{after} is ambiguous: write {base}^({exponent}*{after}) if it is all "
+                             f"the exponent, or {base}^{exponent}*{after} for the product", self.text, pos[-1])
 
     def unary(self) -> Node:
         if self.is_op("-", "+"):
@@ -272,6 +303,9 @@ class Parser:
             if self.is_op("'", ".T"):
                 t = self.advance()
                 node = Transpose(node, t.pos)
+            elif self.is_op("!"):
+                t = self.advance()
+                node = Call("factorial", (node,), t.pos, written="!")
             elif self.is_op("[") and not self.tok.space_before:
                 t = self.advance()
                 self.enter(t.pos)

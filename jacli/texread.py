@@ -15,18 +15,7 @@ from __future__ import annotations
 from . import syntax as sx
 from .errors import BoundError, ParseError
 from .texenv import environment, sequence
-from .texlex import (
-    ACCENTS,
-    FALLBACK,
-    FUNCTION_CMDS,
-    GREEK_NAMES,
-    MUL_CMDS,
-    STOP_CMDS,
-    UNSUPPORTED,
-    Tok,
-    derivative_frac,
-    describe,
-)
+from .texlex import ACCENTS, FALLBACK, FUNCTION_CMDS, GREEK_NAMES, MUL_CMDS, STOP_CMDS, UNSUPPORTED, Tok, derivative_frac, describe
 
 
 class TexParser:
@@ -127,6 +116,9 @@ class TexParser:
                 self.advance()
                 ops.append(MUL_CMDS[t.text])
             elif self.starts_operand():
+                if ops[-1] == "/":  # 1/2x: (1/2)x or 1/(2x)? neither is guessed, as in the text reader
+                    raise self.error("a product right after '/' is ambiguous: write \\frac{a}{b} c for the product, "
+                                     "or \\frac{a}{b c} to divide by it")
                 ops.append("*")
             elif t.kind == "NUM":
                 raise self.error(f"missing operator before number {t.text}")
