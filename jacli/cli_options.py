@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from .errors import ExitStatus
-from .render import FORMATS  # noqa: F401 - the formats the printers know, offered by -f
+from .render import FORMATS  # the formats the printers know, offered by -f
 
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_MEMORY_MB = 2048  # see jacli.guard: sympy + numpy need about 200 MB of address space
@@ -19,6 +19,12 @@ EXIT_STATUS_HELP = "; ".join(f"{int(s)} {s.meaning}" for s in ExitStatus) + "."
 
 
 # --- arguments that begin with a minus sign ---------------------------------------------------
+# short options whose value may be glued to them, where that value could not begin an expression
+# (-n3, -vx:3, -fjson); "-n^2" and "-f(x)" stay expressions
+_ATTACHED: dict[str, Callable[[str], bool]] = {
+    "-n": str.isdigit, "-j": str.isdigit, "-v": lambda rest: ":" in rest, "-f": lambda rest: rest in FORMATS,
+}
+
 class MathCommand(click.Command):
     """A command whose positional arguments may begin with '-' (``-oo``, ``-x^2``, ``-1``).
 
@@ -45,11 +51,15 @@ class MathCommand(click.Command):
                 opts.append(a)  # an unknown long option: let click report it
             elif name in takes_value:
                 opts.append(a)
-                if takes_value[name] and "=" not in a and i + 1 < len(args):
+                if takes_value[name] and "=" not in a:
+                    if i + 1 == len(args):
+                        if ctx.resilient_parsing:  # shell completion of the option's value
+                            break
+                        raise click.BadOptionUsage(name, f"Option '{name}' requires an argument.", ctx=ctx)
                     opts.append(args[i + 1])
                     i += 1
-            elif a.startswith("-n") and a[2:].isdigit() and "-n" in takes_value:
-                opts.append(a)
+            elif a[:2] in _ATTACHED and a[:2] in takes_value and _ATTACHED[a[:2]](a[2:]):
+                opts.append(a)  # -n3, -j2, -vx:3, -fjson: the value glued to a short option
             else:
                 values.append(a)
             i += 1
