@@ -14,10 +14,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-from . import partials
+from . import functions, partials
 from . import syntax as sx
 from .budget import attempt
 from .declarations import Value, Workspace, as_value, check_power, check_size, shape_of, split_entry
@@ -119,6 +120,35 @@ def evaluate(value: Value, subs: dict[sp.Symbol, sp.Expr]) -> tuple[Value, Any]:
     return exact, numeric
 
 
+def corner_note(value: Value, subs: dict[sp.Symbol, sp.Expr], numeric: Any) -> str | None:
+    """A note where the point sits on a corner of abs, relu, max or min and the value printed is
+    only PyTorch's choice there (sign(0) = 0, step(0) = 0): each sign(u) or step(u) with u = 0 is
+    set to its values on either side, and where one of them changes the value the derivative does
+    not exist at this point. x*abs(x) at 0, whose derivative exists, gets no note."""
+    if not isinstance(value, sp.Basic):
+        return None
+    corners = [a for a in value.atoms(sp.sign, functions.step) if a.args[0].xreplace(subs).is_zero]
+    if not corners:
+        return None
+    printed = np.asarray(numeric, dtype=float)
+    jumps = []
+    for a in corners:
+        for side in ((sp.S.One, sp.S.NegativeOne) if isinstance(a, sp.sign) else (sp.S.One,)):
+            try:
+                _, other = evaluate(value.xreplace({a: side}), subs)
+            except (EvaluationError, UsageError):
+                continue
+            if not np.allclose(np.asarray(other, dtype=float), printed, rtol=1e-12, atol=1e-12):
+                jumps.append(a)
+                break
+    if not jumps:
+        return None
+    where = " and ".join(dict.fromkeys(f"{str(a.args[0]).replace('**', '^')} = 0" for a in jumps))
+    taken = " and ".join(sorted({f"{a.func.__name__}(0) = 0" for a in jumps}))
+    return (f"the derivative does not exist at this point (a corner of abs, relu, max or min, where {where}); "
+            f"the value given takes {taken}, as PyTorch does")
+
+
 def _exact_entry(e: sp.Expr) -> sp.Expr:
     if isinstance(e, sp.Basic) and e.has(sp.Derivative, sp.Subs):
         e = e.doit()
@@ -149,6 +179,9 @@ def attach_values(result: Result, ws: Workspace, point: dict[str, Value]) -> Res
             floats = True
         elif block.expr is not None:
             block.exact, block.value = evaluate(block.expr, subs)
+            note = corner_note(block.expr, subs, block.value)
+            if note and note not in result.notes:
+                result.notes.append(note)
     if floats:
         result.notes.append(f"evaluated in floating point (exact values only for results of at most {MAX_EXACT_ENTRIES} entries)")
     return result

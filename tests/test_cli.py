@@ -280,3 +280,29 @@ def test_deadlines_leave_no_timer_behind() -> None:
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
     assert signal.getsignal(signal.SIGALRM) == before
     time.sleep(0.2)  # no tick arrives later
+
+
+# At a corner of abs, relu, max or min the value is PyTorch's choice (sign(0) = step(0) = 0) and a
+# note says the derivative does not exist there; where it does exist (x*|x|, relu^2) there is none.
+CORNERS = [
+    (["diff", "abs(x)", "x", "--at", "x=0"], "0", "where x = 0"),
+    (["diff", "relu(x)", "x", "--at", "x=0"], "0", "step(0) = 0"),
+    (["diff", "max(x, 1)", "x", "--at", "x=1"], "0", "where x - 1 = 0"),
+    (["grad", "abs(x) + relu(y)", "--at", "x=1,y=0"], "[1, 0]  # denominator layout", "where y = 0"),
+    (["jacobian", "[abs(x - y), x]", "--at", "x=1,y=1"], "[[0, 0], [1, 0]]  # numerator layout", "where x - y = 0"),
+    (["grad", "sum(relu(x))", "-v", "x:2", "--at", "x=[0,1]"], "[0, 1]  # denominator layout", "where x[0] = 0"),
+    (["diff", "x*abs(x)", "x", "--at", "x=0"], "0", None),
+    (["diff", "relu(x)^2", "x", "--at", "x=0"], "0", None),
+    (["diff", "abs(x)", "x", "--at", "x=2"], "1", None),
+]
+
+
+@pytest.mark.parametrize("args, out, note", CORNERS)
+def test_a_corner_value_is_never_silent(args: list[str], out: str, note: str | None) -> None:
+    r = run(*args)
+    assert (r.status, r.stdout) == (0, out + "\n")
+    if note is None:
+        assert r.stderr == ""
+    else:
+        assert r.stderr.startswith("jacli: note: the derivative does not exist at this point") and note in r.stderr
+        assert r.stderr.count("\n") == 1
