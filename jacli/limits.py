@@ -11,6 +11,7 @@ import sympy as sp
 
 from . import formula
 from . import syntax as sx
+from .budget import attempt
 from .calculus import evaluate, resolve, substitution
 from .declarations import Workspace, as_value, shape_of
 from .errors import UnsupportedError, UsageError
@@ -167,7 +168,7 @@ class Question:
             out = self.squeeze(expr, d)
             if out is None:
                 raise UnsupportedError("sympy could not compute this limit")
-        return out
+        return _constant(out)
 
     def squeeze(self, expr: Any, d: str) -> Any:
         """|f| -> 0 implies f -> 0 (e.g. (-1)^n/n, where sympy's algorithm gives up)."""
@@ -176,6 +177,17 @@ class Question:
         except (NotImplementedError, ValueError, TypeError):
             return None
         return sp.S.Zero if bound == 0 else None
+
+
+def _constant(v: Any) -> Any:
+    """A constant limit in its simplest form (log(8)/log(2) is 3), where simplify finishes quickly."""
+    if not isinstance(v, sp.Expr) or v.is_Number or v.free_symbols or v.has(sp.AccumBounds):
+        return v
+    try:
+        short = attempt(lambda: sp.simplify(v), 0.5)
+    except (ArithmeticError, ValueError, TypeError):
+        return v
+    return short if short is not None and sp.count_ops(short) < sp.count_ops(v) else v
 
 
 def _dne(v: Any) -> bool:

@@ -306,6 +306,9 @@ class Lowerer(ArrayFunctions, ChainLowering):
             return self.abstract_call(node)
         if node.primes:
             raise self.shape_error(f"{name}' is only for functions declared with --func", node.pos)
+        if node.partials:  # sin_1(x): the partial-derivative names f_1(x, y) are for declared functions
+            written = name + "".join(f"_{k + 1}" for k in node.partials)
+            raise self.shape_error(f"{written}(...) is a partial derivative, only for functions declared with --func", node.pos)
         args = [self.lower(a) for a in node.args]
         if node.written == "|" and shape_of(args[0]) != SCALAR:
             raise self.ws.bars_of_array(node, self.text, format_shape(shape_of(args[0])))

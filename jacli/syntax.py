@@ -431,6 +431,8 @@ class Parser:
             args = self.arglist(")", opener)
             self.depth -= 1
             slots = tuple(int(k) - 1 for k in partial.group(2).split("_")[1:])
+            if partial.group(1) == "log" and len(slots) == 1 and len(args) == 1:  # log_2(x): the base, as written
+                return Call("log", (args[0], Num(partial.group(2)[1:], t.pos + 4)), t.pos)
             return Call(partial.group(1), args, t.pos, partials=slots)
         if self.is_op("("):
             if name not in self.functions:

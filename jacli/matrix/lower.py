@@ -195,6 +195,9 @@ class MatrixLowerer(ChainLowering):
             raise UnsupportedError("abstract functions (--func) are not supported together with symbolic sizes")
         if node.primes:
             raise self.error(f"{name}' is only for functions declared with --func", node.pos)
+        if node.partials:  # sin_1(x): the partial-derivative names f_1(x, y) are for declared functions
+            written = name + "".join(f"_{k + 1}" for k in node.partials)
+            raise self.error(f"{written}(...) is a partial derivative, only for functions declared with --func", node.pos)
         args = [self.lower(a) for a in node.args]
         if node.written == "|" and not args[0].is_scalar:
             raise self.ws.bars_of_array(node, self.text, describe(args[0]))
