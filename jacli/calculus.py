@@ -26,7 +26,7 @@ from .errors import EvaluationError, UsageError
 from .guard import check_result, tree_size
 from .request import Request, check_variable
 from .result import Block, Result
-from .shapes import SCALAR, format_shape, is_concrete
+from .shapes import SCALAR, a_shape, format_shape, is_concrete
 from .tidy import SIMPLIFY_MAX_NODES, Tidy, _nested_fractions, _trig_products  # noqa: F401 - tests use the last two here
 from .values import flat
 
@@ -48,7 +48,7 @@ def resolve(ws: Workspace, name: str) -> Value:
         try:
             return m[i] if j is None else m[i, j]
         except IndexError:
-            raise UsageError(f"{name!r} is out of range for {base}, a {format_shape(ws.shapes[base])}") from None
+            raise UsageError(f"{name!r} is out of range for {base}, {a_shape(ws.shapes[base])}") from None
     check_variable(ws, name)
     return ws.variable(name)
 

@@ -45,7 +45,7 @@ from .lowering import (  # noqa: F401 - the explicit lowerer, used through jacli
     number,
     symbolic_product,
 )
-from .shapes import SCALAR, Shape, format_shape, is_concrete, parse_declaration, split_symmetric
+from .shapes import SCALAR, Shape, a_shape, format_shape, is_concrete, parse_declaration, split_symmetric
 
 
 @dataclass
@@ -116,7 +116,7 @@ class Workspace:
         if symmetric:
             if shape == SCALAR or shape[0] != shape[1] or shape[0] == 1:
                 raise UsageError(f"{name}: only square matrices can be declared symmetric (:sym), "
-                                 f"not a {format_shape(shape)}")
+                                 f"not {a_shape(shape)}")
             self.symmetric.add(name)
 
     def declare_function(self, spec: str) -> None:

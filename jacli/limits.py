@@ -18,7 +18,7 @@ from .errors import UnsupportedError, UsageError
 from .functions import to_elementary
 from .request import with_notes
 from .result import Block, LimitInfo, Result
-from .shapes import SCALAR, format_shape
+from .shapes import SCALAR, a_shape
 from .values import number_text, parse_point
 
 
@@ -97,7 +97,7 @@ class Question:
         var = sx.read_name(var if var is not None else cls._only_variable(ws.variables_of(node)))
         x = resolve(ws, var)
         if isinstance(x, sp.MatrixBase):
-            raise UsageError(f"the limit variable must be a scalar; {var!r} is a {format_shape(ws.shapes[var])}")
+            raise UsageError(f"the limit variable must be a scalar; {var!r} is {a_shape(ws.shapes[var])}")
         g = to_elementary(f)
         if point_text is None:
             if var != "n":

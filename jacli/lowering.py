@@ -34,7 +34,7 @@ from .builtins import (
 )
 from .canonical import product, total
 from .errors import BoundError, ShapeError
-from .shapes import SCALAR, format_shape
+from .shapes import SCALAR, a_shape, format_shape
 
 if TYPE_CHECKING:
     from .declarations import Workspace
@@ -131,7 +131,7 @@ class Lowerer(ArrayFunctions, ChainLowering):
         if sa != sb and SCALAR not in (sa, sb):
             word = "add" if op == "+" else "subtract"
             raise self.shape_error(
-                f"cannot {word} a {format_shape(sa)} and a {format_shape(sb)} "
+                f"cannot {word} {a_shape(sa)} and {a_shape(sb)} "
                 "(arrays of different shapes are never broadcast)",
                 pos,
             )
@@ -150,7 +150,7 @@ class Lowerer(ArrayFunctions, ChainLowering):
             return as_value(a * b) if isinstance(a * b, sp.MatrixBase) else a * b
         if sa[1] != sb[0]:
             raise self.shape_error(
-                f"cannot multiply a {format_shape(sa)} by a {format_shape(sb)}: "
+                f"cannot multiply {a_shape(sa)} by {a_shape(sb)}: "
                 f"inner sizes {sa[1]} and {sb[0]} differ",
                 pos,
             )
@@ -165,7 +165,7 @@ class Lowerer(ArrayFunctions, ChainLowering):
             return as_value(a * b) if isinstance(a * b, sp.MatrixBase) else a * b
         if sa != sb:
             raise self.shape_error(
-                f"elementwise product needs equal shapes, not a {format_shape(sa)} and a {format_shape(sb)}",
+                f"elementwise product needs equal shapes, not {a_shape(sa)} and {a_shape(sb)}",
                 pos,
             )
         assert isinstance(a, sp.MatrixBase) and isinstance(b, sp.MatrixBase)
@@ -184,7 +184,7 @@ class Lowerer(ArrayFunctions, ChainLowering):
             assert isinstance(b, sp.MatrixBase)
             return as_value(b.applyfunc(lambda e: a / e))
         raise self.shape_error(
-            f"cannot divide a {format_shape(sa)} by a {format_shape(sb)}; "
+            f"cannot divide {a_shape(sa)} by {a_shape(sb)}; "
             "use inv(...) for matrix inverses or hadamard(a, 1/b) entry by entry",
             pos,
         )
@@ -203,18 +203,18 @@ class Lowerer(ArrayFunctions, ChainLowering):
             exp = self.lower(node.exp)
             if 1 in sb:
                 raise self.shape_error(
-                    f"a {format_shape(sb)} cannot be raised to a power; "
+                    f"{a_shape(sb)} cannot be raised to a power; "
                     "write x'*x, norm(x)^2 or x .* x for squares",
                     node.pos,
                 )
             if shape_of(exp) != SCALAR or not exp.is_Integer:
                 raise self.shape_error(
-                    f"a {format_shape(sb)} can only be raised to an integer power "
+                    f"{a_shape(sb)} can only be raised to an integer power "
                     "(use .* or hadamard for entry-by-entry products)",
                     node.pos,
                 )
             if sb[0] != sb[1]:
-                raise self.shape_error(f"only square matrices have powers, not a {format_shape(sb)}", node.pos)
+                raise self.shape_error(f"only square matrices have powers, not {a_shape(sb)}", node.pos)
             k = int(exp)
             if abs(k) > MAX_MATRIX_POWER:
                 raise BoundError(f"matrix power {k} is over the limit of {MAX_MATRIX_POWER}")
@@ -225,7 +225,7 @@ class Lowerer(ArrayFunctions, ChainLowering):
         exp = self.lower(node.exp)
         if shape_of(exp) != SCALAR:
             raise self.shape_error(
-                f"the exponent must be a scalar, not a {format_shape(shape_of(exp))}", node.pos
+                f"the exponent must be a scalar, not {a_shape(shape_of(exp))}", node.pos
             )
         check_power(base, exp)
         if base.is_zero and exp.is_negative:
@@ -292,7 +292,7 @@ class Lowerer(ArrayFunctions, ChainLowering):
             if s != first or s == SCALAR or (1 not in s):
                 raise self.shape_error(
                     "a list holds numbers (a column vector) or rows of equal length (a matrix); "
-                    f"found a {format_shape(first)} and a {format_shape(s)}",
+                    f"found {a_shape(first)} and {a_shape(s)}",
                     sx.start(item),
                 )
         rows = [list(i) for i in items]  # type: ignore[arg-type]
@@ -332,7 +332,7 @@ class Lowerer(ArrayFunctions, ChainLowering):
 
     def need(self, node: sx.Call, value: Value, what: str, ok: bool) -> None:
         if not ok:
-            raise self.shape_error(f"{node.func}() needs {what}, not a {format_shape(shape_of(value))}", node.pos)
+            raise self.shape_error(f"{node.func}() needs {what}, not {a_shape(shape_of(value))}", node.pos)
 
     def abstract_call(self, node: sx.Call) -> Value:
         name = node.func
@@ -393,7 +393,7 @@ class Lowerer(ArrayFunctions, ChainLowering):
                 raise self.shape_error("division by zero: inverse of 0", pos)
             return 1 / a
         if s[0] != s[1]:
-            raise self.shape_error(f"only square matrices have inverses, not a {format_shape(s)}", pos)
+            raise self.shape_error(f"only square matrices have inverses, not {a_shape(s)}", pos)
         assert isinstance(a, sp.MatrixBase)
         if a.rows > MAX_INVERSE and a.free_symbols:
             raise BoundError(
@@ -452,7 +452,7 @@ class Lowerer(ArrayFunctions, ChainLowering):
             return a * b
         if sa == SCALAR or sb == SCALAR or 1 not in sa or 1 not in sb or len(a) != len(b):
             raise self.shape_error(
-                f"dot() needs two vectors of the same length, not a {format_shape(sa)} and a {format_shape(sb)}",
+                f"dot() needs two vectors of the same length, not {a_shape(sa)} and {a_shape(sb)}",
                 node.pos,
             )
         return sp.Add(*[x * y for x, y in zip(a, b, strict=False)])
@@ -519,7 +519,7 @@ class Lowerer(ArrayFunctions, ChainLowering):
         if sa == SCALAR and sb == SCALAR:
             return f(a, b)
         if sa != sb and SCALAR not in (sa, sb):
-            raise self.shape_error(f"{node.func}() needs equal shapes, not a {format_shape(sa)} and a {format_shape(sb)}",
+            raise self.shape_error(f"{node.func}() needs equal shapes, not {a_shape(sa)} and {a_shape(sb)}",
                                    node.pos)
         shape = sa if sa != SCALAR else sb
         entries_a = list(a) if isinstance(a, sp.MatrixBase) else [a] * (shape[0] * shape[1])  # type: ignore[operator]

@@ -22,7 +22,7 @@ from . import syntax as sx
 from .atvalue import AtValue
 from .declarations import Workspace, split_entry
 from .errors import UnsupportedError, UsageError
-from .shapes import SCALAR, Shape, format_shape, is_concrete
+from .shapes import SCALAR, Shape, a_shape, is_concrete
 from .values import SYMMETRIC_ONLY_GRADIENT, at_values, flipped, layout_of, split_names
 
 COMMANDS = ("diff", "grad", "jacobian", "hessian")
@@ -64,8 +64,8 @@ class Request:
         """grad and hessian differentiate scalar-valued expressions only."""
         if self.command in ("grad", "hessian") and shape != SCALAR:
             hint = " (use 'jacli jacobian' for vector- and matrix-valued expressions)" if self.command == "grad" else ""
-            raise UsageError(f"{self.command} needs a scalar-valued expression; this one is a "
-                             f"{format_shape(shape)}{hint}")
+            raise UsageError(f"{self.command} needs a scalar-valued expression; this one is "
+                             f"{a_shape(shape)}{hint}")
 
     def in_workspace(self, ws: Workspace) -> Request:
         """The same request over other declarations (concrete sizes renamed to size names)."""
@@ -168,7 +168,7 @@ def _diff_names(req: Request, names: list[str]) -> list[str]:
             shape = req.ws.shapes.get(name, SCALAR)
             if shape != SCALAR:
                 entry = "" if req.symbolic else f", or an entry such as {name}[0]"
-                raise UsageError(f"{name!r} is a {format_shape(shape)}; use 'jacli grad' or 'jacli jacobian' for "
+                raise UsageError(f"{name!r} is {a_shape(shape)}; use 'jacli grad' or 'jacli jacobian' for "
                                  f"derivatives with respect to vectors and matrices{entry}")
         return names
     found = req.variables

@@ -104,6 +104,13 @@ def format_shape(shape: Shape) -> str:
     return f"{rows} x {cols}"
 
 
+def a_shape(shape: Shape) -> str:
+    """format_shape with its article, as it is read aloud: 'a 3-vector', 'an 8-vector', 'an m x n'."""
+    text = format_shape(shape)
+    vowel = text[0] in "aefhilmnorsx8" or re.match(r"1[18](\D|$)", text)
+    return f"{'an' if vowel else 'a'} {text}"
+
+
 def json_shape(shape: Shape) -> list[Dim]:
     """The shape as JSON lists it: [] for a scalar, [n] for a column vector, [rows, cols] otherwise.
 

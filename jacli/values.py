@@ -18,7 +18,7 @@ from . import syntax as sx
 from .atvalue import AtValue
 from .declarations import Value, Workspace, shape_of
 from .errors import UsageError
-from .shapes import SCALAR, format_shape
+from .shapes import SCALAR, a_shape
 
 
 def flat(value: Value) -> list[sp.Expr]:
@@ -66,7 +66,7 @@ def point_value(ws: Workspace, v: AtValue, value: Value | None = None) -> Value:
     got = shape_of(value)
     if got != want:
         raise UsageError(
-            f"--at {name}: {name} is a {format_shape(want)} but the value is a {format_shape(got)}"
+            f"--at {name}: {name} is {a_shape(want)} but the value is {a_shape(got)}"
         )
     if name in ws.symmetric and isinstance(value, sp.MatrixBase) and value != value.T:
         raise UsageError(f"--at {name}: {name} is declared symmetric (:sym) but the value is not symmetric")

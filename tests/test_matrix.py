@@ -192,9 +192,9 @@ def test_cli_check() -> None:
 def test_shape_errors_name_both_shapes_and_the_column() -> None:
     r = run("grad", "norm(W*x)", "-v", "W:m,n", "-v", "x:m")
     assert r.status == 2
-    assert "cannot multiply a m x n by a m-vector" in r.stderr and "column 7" in r.stderr
+    assert "cannot multiply an m x n by an m-vector" in r.stderr and "column 7" in r.stderr
     r = run("grad", "sum(x + y)", "-v", "x:n", "-v", "y:m")
-    assert r.status == 2 and "cannot add a n-vector and a m-vector" in r.stderr
+    assert r.status == 2 and "cannot add an n-vector and an m-vector" in r.stderr
     r = run("grad", "W*x", "-v", "W:m,n", "-v", "x:n")
     assert r.status == 2 and "scalar-valued" in r.stderr
 

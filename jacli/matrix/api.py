@@ -23,7 +23,7 @@ from ..declarations import Workspace
 from ..errors import EvaluationError, JacliError, UnsupportedError, UsageError
 from ..request import Request
 from ..result import Block, Check, Result
-from ..shapes import SCALAR, Shape, format_shape
+from ..shapes import SCALAR, Shape, a_shape
 from ..values import at_values, point_value
 from . import algebra as A
 from . import nodes as N
@@ -202,13 +202,13 @@ def numeric_list(text: str) -> np.ndarray | None:
 
 def _match_sizes(name: str, want: Shape, got: tuple[int, ...], sizes: dict[str, int]) -> None:
     if len(got) != len(want):
-        raise UsageError(f"--at {name}: {name} is a {format_shape(want)} but the value is a {format_shape(got)}")
+        raise UsageError(f"--at {name}: {name} is {a_shape(want)} but the value is {a_shape(got)}")
     for d, k in zip(want, got, strict=True):
         if isinstance(d, str):
             if sizes.setdefault(d, int(k)) != k:
                 raise UsageError(f"--at {name}: size {d} is {sizes[d]} elsewhere but {k} here")
         elif d != k:
-            raise UsageError(f"--at {name}: {name} is a {format_shape(want)} but the value is a {format_shape(got)}")
+            raise UsageError(f"--at {name}: {name} is {a_shape(want)} but the value is {a_shape(got)}")
 
 
 def _compute(req: Request, rule: Callable[[N.Node, N.Node], N.Node]) -> Result:

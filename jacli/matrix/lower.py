@@ -15,7 +15,7 @@ from .. import syntax as sx
 from ..arrays import index_message
 from ..declarations import CONSTANTS, ELEMENTWISE, ChainLowering, Workspace, number
 from ..errors import ShapeError, UnsupportedError
-from ..shapes import SCALAR, format_shape
+from ..shapes import SCALAR, a_shape, format_shape
 from . import algebra as A
 from . import nodes as N
 from .kron import Blocks, Commutation, dim_mul, kron, vec
@@ -89,19 +89,19 @@ class MatrixLowerer(ChainLowering):
             return A.broadcast(N.as_expr(b), a)
         if a.shape != b.shape:
             word = "add" if op == "+" else "subtract"
-            raise self.error(f"cannot {word} a {describe(a)} and a {describe(b)} "
+            raise self.error(f"cannot {word} {a_shape(node_shape(a))} and {a_shape(node_shape(b))} "
                              "(arrays of different shapes are never broadcast)", pos)
         return A.add(a, b)
 
     def matmul(self, a: N.Node, b: N.Node, pos: int) -> N.Node:
         if not a.is_scalar and not b.is_scalar and a.cols != b.rows:
-            raise self.error(f"cannot multiply a {describe(a)} by a {describe(b)}: "
+            raise self.error(f"cannot multiply {a_shape(node_shape(a))} by {a_shape(node_shape(b))}: "
                              f"inner sizes {a.cols} and {b.rows} differ", pos)
         return A.mul(a, b)
 
     def hadamard(self, a: N.Node, b: N.Node, pos: int) -> N.Node:
         if not a.is_scalar and not b.is_scalar and a.shape != b.shape:
-            raise self.error(f"elementwise product needs equal shapes, not a {describe(a)} and a {describe(b)}", pos)
+            raise self.error(f"elementwise product needs equal shapes, not {a_shape(node_shape(a))} and {a_shape(node_shape(b))}", pos)
         return A.hadamard(a, b)
 
     def divide(self, a: N.Node, b: N.Node, pos: int) -> N.Node:
@@ -112,7 +112,7 @@ class MatrixLowerer(ChainLowering):
             return A.scale(1 / eb, a)
         if a.is_scalar:
             return A.elementwise(N.as_expr(a) / N.T, b)
-        raise self.error(f"cannot divide a {describe(a)} by a {describe(b)}; "
+        raise self.error(f"cannot divide {a_shape(node_shape(a))} by {a_shape(node_shape(b))}; "
                          "use inv(...) for matrix inverses or hadamard(a, 1/b) entry by entry", pos)
 
     def _Pow(self, node: sx.Pow) -> N.Node:
@@ -125,13 +125,13 @@ class MatrixLowerer(ChainLowering):
             exp = self.lower(node.exp)
             e = N.as_expr(exp) if exp.is_scalar else None
             if base.cols == 1 or base.rows == 1:
-                raise self.error(f"a {describe(base)} cannot be raised to a power; "
+                raise self.error(f"{a_shape(node_shape(base))} cannot be raised to a power; "
                                  "write x'*x, norm(x)^2 or x .* x for squares", node.pos)
             if e is None or not e.is_Integer:
-                raise self.error(f"a {describe(base)} can only be raised to an integer power "
+                raise self.error(f"{a_shape(node_shape(base))} can only be raised to an integer power "
                                  "(use .* or hadamard for entry-by-entry products)", node.pos)
             if base.rows != base.cols:
-                raise self.error(f"only square matrices have powers, not a {describe(base)}", node.pos)
+                raise self.error(f"only square matrices have powers, not {a_shape(node_shape(base))}", node.pos)
             k = int(e)
             if abs(k) > 8:
                 raise UnsupportedError("matrix powers above 8 are not supported in matrix form")
@@ -142,7 +142,7 @@ class MatrixLowerer(ChainLowering):
             return A.mul(*([base] * k))
         exp = self.lower(node.exp)
         if not exp.is_scalar:
-            raise self.error(f"the exponent must be a scalar, not a {describe(exp)}", node.pos)
+            raise self.error(f"the exponent must be a scalar, not {a_shape(node_shape(exp))}", node.pos)
         return N.Scalar(sp.Pow(N.as_expr(base), N.as_expr(exp)))
 
     def _Transpose(self, node: sx.Transpose) -> N.Node:
@@ -222,7 +222,7 @@ class MatrixLowerer(ChainLowering):
 
     def need(self, node: sx.Call, value: N.Node, what: str, ok: bool) -> None:
         if not ok:
-            raise self.error(f"{node.func}() needs {what}, not a {describe(value)}", node.pos)
+            raise self.error(f"{node.func}() needs {what}, not {a_shape(node_shape(value))}", node.pos)
 
     def square(self, node: sx.Call, args: list[N.Node]) -> N.Node:
         self.arity(node, args, 1)
@@ -279,7 +279,7 @@ class MatrixLowerer(ChainLowering):
         va = a if a.cols == 1 else A.transpose(a)
         vb = b if b.cols == 1 else A.transpose(b)
         if a.is_scalar or b.is_scalar or 1 not in a.shape or 1 not in b.shape or va.rows != vb.rows:
-            raise self.error(f"dot() needs two vectors of the same length, not a {describe(a)} and a {describe(b)}",
+            raise self.error(f"dot() needs two vectors of the same length, not {a_shape(node_shape(a))} and {a_shape(node_shape(b))}",
                              node.pos)
         return A.mul(A.transpose(va), vb)
 
