@@ -248,6 +248,11 @@ class Lowerer(ArrayFunctions, ChainLowering):
         v = self.lower(node.operand)
         if isinstance(v, sp.MatrixBase):
             return as_value(v.T)
+        if not self.ws.shapes:  # nothing declared with -v
+            # x^T A x with nothing declared, or sin(x)'' meant as a derivative: a scalar's transpose
+            # changes nothing, so the formula was not read as meant
+            raise self.shape_error("a transpose of a scalar changes nothing: declare vectors and matrices with -v "
+                                   "(x:n, A:n,n); for a derivative let the command take it (diff -n 2)", node.pos)
         return v
 
     def _Index(self, node: sx.Index) -> Value:
