@@ -239,6 +239,8 @@ class Parser:
         while True:
             if self.is_op(*_MUL_OPS):
                 t = self.advance()
+                if t.text == "/" and self.tok.kind == "NUM":
+                    self.check_power_fraction(args[-1], t)
                 ops.append(t.text)
                 pos.append(t.pos)
             elif self.starts_operand():
@@ -275,6 +277,17 @@ class Parser:
             exponent = self.text[left.pos + 1:pos[-1]].lstrip("*").strip()
             raise ParseError(f"{base}^{exponent}{after} is ambiguous: write {base}^({exponent}*{after}) if it is all "
                              f"the exponent, or {base}^{exponent}*{after} for the product", self.text, pos[-1])
+
+    def check_power_fraction(self, left: Node, slash: Token) -> None:
+        """x^1/2 and x^-1/2 are refused: a power 1 is pointless unless the exponent meant is 1/2."""
+        if isinstance(left, Pow) and self.text[left.pos] in "^*":
+            exp = left.exp.operand if isinstance(left.exp, Neg) else left.exp
+            before = self.tokens[self.i - 2]  # the exponent itself, not a ')' closing it: (x^1)/2 is clear
+            if isinstance(exp, Num) and exp.text == "1" and before.kind == "NUM" and before.pos == exp.pos:
+                base = self.text[start(left):left.pos].strip()
+                power = self.text[left.pos + 1:slash.pos].lstrip("*").strip()
+                raise ParseError(f"{base}^{power}/{self.tok.text} is ambiguous: write {base}^({power}/{self.tok.text}) for the "
+                                 f"power, or ({base}^{power})/{self.tok.text} to divide", self.text, slash.pos)
 
     def unary(self) -> Node:
         if self.is_op("-", "+"):
